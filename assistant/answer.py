@@ -1,0 +1,242 @@
+"""Extractive answers: pick the sentences of the retrieved passages that answer the question,
+and write them up with [n] markers. No LLM; every word of substance is quoted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.chunking import split_sentences
+from index.documents import Article
+from index.terms import stem, stems
+
+from assistant.citations import cite
+from assistant.query import Query, sentence_stems
+from assistant.retrieval import Passage
+from assistant.types import Citation
+
+NOT_IN_ARTICLES = "The articles do not say. None of the indexed articles answers this question."
+# Credit for a name the sentence does not repeat but its article is about.
+_CONTEXT_CREDIT = 0.5
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    "ninety|hundred|dozen|dozens|hundreds|thousands|scores"
+)
+_HEDGE = (
+    r"(?:at least|a least|about|around|approximately|roughly|nearly|almost|over|more than|"
+    r"fewer than|less than|up to|some|an estimated|as many as)"
+)
+_FIGURE = re.compile(
+    rf"\b(?:{_HEDGE}\s+)?(?:\d[\d,]*(?:\.\d+)?|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))*)"
+    r"(?:\s+(?:hundred|thousand|million|billion))?\b"
+    r"(?![-\s]?(?:year|month|week|day|hour)s?[-\s]old)(?!\s*(?:%|percent|per cent))"
+    r"(?!st\b|nd\b|rd\b|th\b)",
+    re.I,
+)
+# Nouns for people: "17 people injured" counts the injured, "30 missiles ... injuries" does not.
+_PEOPLE = {
+    stem(w) for w in """people persons person individuals civilians residents victims children
+    adults women men soldiers troops officers police workers personnel staff passengers
+    patients students families migrants refugees fighters rescuers volunteers""".split()
+}
+_CLAUSE_BREAK = re.compile(r";|,?\s+\b(?:with|while|whereas|but|and|when|after|as)\b\s+", re.I)
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_WHEN = re.compile(
+    rf"\b(?:(?:{_MONTHS})\b|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|\d{{4}}-\d\d-\d\d|"
+    r"(?:19|20)\d\d\b|yesterday|today|tonight|last (?:week|month|year|night)|"
+    r"(?:this|that) (?:morning|afternoon|evening)|New Year)",
+)
+_CALENDAR = {w.lower() for w in _MONTHS.split("|")} | {
+    f"{d}day" for d in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
+}
+_DEMONYM = re.compile(r"(?:ian|ean|ese|ish)$")
+_PROPER_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence from a retrieved passage, scored against the question."""
+
+    article: Article
+    start: int
+    end: int
+    support: float
+    retrieval: float
+    figure: str | None
+    fits_kind: bool
+    names_ok: bool
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
+
+    @property
+    def score(self) -> float:
+        return self.support + 0.2 * self.retrieval
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer before it is wrapped with timings and index details."""
+
+    text: str
+    answered: bool
+    citations: list[Citation]
+
+
+def answer_extractively(
+    query: Query, passages: list[Passage], articles: dict[str, Article], min_support: float
+) -> Draft:
+    candidates = _candidates(query, passages, articles)
+    eligible = [
+        c for c in candidates if c.names_ok and c.fits_kind and c.support >= min_support
+    ]
+    if not eligible:
+        return Draft(NOT_IN_ARTICLES, False, [])
+    eligible.sort(key=lambda c: c.score, reverse=True)
+    if query.kind == "count":
+        return _figures_answer(eligible)
+    return _sentences_answer(eligible)
+
+
+def _candidates(query: Query, passages: list[Passage], articles: dict[str, Article]) -> list[Candidate]:
+    total = sum(term.weight for term in query.terms) or 1.0
+    top = passages[0].score if passages else 1.0
+    asked = frozenset().union(*(t.matches for t in query.terms)) if query.terms else frozenset()
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for passage in passages:
+        article = articles[passage.doc_id]
+        in_article, in_lead = _article_stems(article)
+        for start, end in split_sentences(article.text, passage.start, passage.end):
+            if (article.doc_id, start) in seen:
+                continue
+            seen.add((article.doc_id, start))
+            sentence = article.text[start:end]
+            if _is_heading(sentence):
+                continue
+            words = sentence_stems(sentence)
+            # A sentence naming people or places the question does not name is about them:
+            # the article's topic does not carry over to it.
+            context_applies = _names_known(sentence, asked)
+            matched = 0.0
+            names_ok = True
+            for term in query.terms:
+                if term.matches & words:
+                    matched += term.weight
+                elif term.is_name:
+                    names_ok = names_ok and bool(term.matches & in_article)
+                    if context_applies and term.matches & in_lead:
+                        matched += _CONTEXT_CREDIT * term.weight
+            figure = _figure(sentence, query) if query.kind == "count" else None
+            found.append(Candidate(
+                article=article, start=start, end=end, support=matched / total,
+                retrieval=passage.score / top if top else 0.0, figure=figure,
+                fits_kind=_fits_kind(query, sentence, figure), names_ok=names_ok,
+            ))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _article_stems(article: Article) -> tuple[frozenset[str], frozenset[str]]:
+    """Stems of the whole article, and of its lead (title and first three sentences)."""
+    lead_end = ([end for _, end in split_sentences(article.text)[:3]] or [0])[-1]
+    return (
+        frozenset(sentence_stems(f"{article.title}\n{article.text}")),
+        frozenset(sentence_stems(f"{article.title}\n{article.text[:lead_end]}")),
+    )
+
+
+def _names_known(sentence: str, known: frozenset[str]) -> bool:
+    """True when every proper name in the sentence is one of `known`, a month or day, or a
+    nationality word ("Ukrainian")."""
+    for name in _PROPER_NAME.findall(sentence):
+        for word in re.findall(r"\w+", name):
+            if word.lower() in _CALENDAR or _DEMONYM.search(word):
+                continue
+            if stem(word) not in known:
+                return False
+    return True
+
+
+def _is_heading(sentence: str) -> bool:
+    return not re.search(r"[.!?\"'”’)]$", sentence) and len(sentence.split()) < 15
+
+
+def _fits_kind(query: Query, sentence: str, figure: str | None) -> bool:
+    asked = {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)} | _CALENDAR
+    if query.kind == "count":
+        return figure is not None
+    if query.kind == "when":
+        return bool(_WHEN.search(sentence))
+    if query.kind in ("who", "where"):
+        return any(
+            not set(re.findall(r"\w+", name.lower())) <= asked
+            for name in _PROPER_NAME.findall(sentence)
+        )
+    return True
+
+
+def _figure(sentence: str, query: Query) -> str | None:
+    """The figure that counts what the question asks about: a number in the same clause as
+    one of the question's (non-name) key terms, counting that term or people. Ages, years,
+    percentages and ordinals are not counts."""
+    key_stems = set().union(*(t.matches for t in query.terms if not t.is_name))
+    for clause in _CLAUSE_BREAK.split(sentence):
+        if key_stems and not key_stems & sentence_stems(clause):
+            continue
+        for match in _FIGURE.finditer(clause):
+            number = re.sub(rf"^{_HEDGE}\s+", "", match.group(), flags=re.I)
+            if _YEAR.match(number) or number.lower() in ("one", "some"):
+                continue
+            counted = stems(" ".join(clause[match.end():].split()[:3]))
+            if key_stems and not (set(counted) & (key_stems | _PEOPLE)):
+                continue
+            return match.group().strip()
+    return None
+
+
+def _figures_answer(eligible: list[Candidate]) -> Draft:
+    """One line per article with its own figure; figures are never added together."""
+    best: dict[str, Candidate] = {}
+    for candidate in eligible:
+        best.setdefault(candidate.article.doc_id, candidate)
+    chosen = list(best.values())
+    citations = [cite(n, c.article, c.start, c.end, c.score) for n, c in enumerate(chosen, 1)]
+    if len(chosen) == 1:
+        return Draft(f"{chosen[0].text} [1]", True, citations)
+    lines = ["The articles give different figures, each for its own report; they are not added "
+             "together:"]
+    for n, candidate in enumerate(chosen, 1):
+        lines.append(f"- {candidate.figure}: {_where(candidate.article)} [{n}]")
+    return Draft("\n".join(lines), True, citations)
+
+
+def _sentences_answer(eligible: list[Candidate], max_sentences: int = 3) -> Draft:
+    """The best sentence, plus close runners-up from other articles, so that differing reports
+    all show."""
+    chosen = [eligible[0]]
+    for candidate in eligible[1:]:
+        if len(chosen) == max_sentences or candidate.score < eligible[0].score - 0.15:
+            break
+        if all(candidate.article.doc_id != c.article.doc_id for c in chosen):
+            chosen.append(candidate)
+    citations = [cite(n, c.article, c.start, c.end, c.score) for n, c in enumerate(chosen, 1)]
+    if len(chosen) == 1:
+        return Draft(f"{chosen[0].text} [1]", True, citations)
+    lines = [f"- {c.text} ({_where(c.article)}) [{n}]" for n, c in enumerate(chosen, 1)]
+    return Draft("\n".join(lines), True, citations)
+
+
+def _where(article: Article) -> str:
+    """Which article, for a line of an answer: title (or path), outlet, date."""
+    label = f'"{article.title}"' if article.title else article.doc_id
+    details = [d for d in (article.source, article.published and article.published.isoformat()) if d]
+    return f"{label}, {', '.join(details)}" if details else label

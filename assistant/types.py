@@ -1,0 +1,39 @@
+"""The Answer contract that the CLI's --json, the Python API, the eval harness and the UI share."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Citation(BaseModel):
+    """A verbatim quote from an article: `article.text[start:end] == quote`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    n: int = Field(description="The marker number used in the answer text, as in [1].")
+    doc_id: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+class Answer(BaseModel):
+    """One answer. `answered` is false when the articles do not hold the answer."""
+
+    question: str
+    answer: str = Field(description="Answer text with [n] markers that point at citations.")
+    answered: bool
+    citations: list[Citation]
+    mode: str = Field(description="'extractive', or the name of the LLM that wrote the answer.")
+    timings_ms: dict[str, float]
+    index: dict[str, str] = Field(description="The index that answered: model and corpus hash.")
+    condensed_question: str | None = Field(
+        None, description="The stand-alone question a follow-up was rewritten into, if any."
+    )

@@ -1,0 +1,323 @@
+"""The article index on disk: chunk vectors in Chroma (through llama-index), a BM25 keyword
+index beside it, the cleaned articles, and a manifest of what built it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_index.core import VectorStoreIndex
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores import (
+    FilterCondition,
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+)
+
+from index.documents import Article, Chunk
+from index.terms import TermStats
+
+MANIFEST_VERSION = 1
+# Chunk metadata that is only for filtering and citing, never embedded or keyword-indexed.
+_NOT_EMBEDDED = ["doc_id", "source", "published", "published_day", "url", "start", "end"]
+
+
+class IndexError_(Exception):
+    """Base class for index problems a user can act on."""
+
+
+class ModelMismatch(IndexError_):
+    """The index was built with another embedding model or chunking."""
+
+
+class StoreUnavailable(IndexError_):
+    """The Chroma store could not be opened or reached."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict retrieval to some outlets and/or a published-date range (inclusive)."""
+
+    sources: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def to_metadata_filters(self) -> MetadataFilters | None:
+        filters: list[MetadataFilter] = []
+        if self.sources:
+            filters.append(
+                MetadataFilter(key="source", value=list(self.sources), operator=FilterOperator.IN)
+            )
+        if self.date_from:
+            filters.append(MetadataFilter(
+                key="published_day", value=_day(self.date_from), operator=FilterOperator.GTE))
+        if self.date_to:
+            filters.append(MetadataFilter(
+                key="published_day", value=_day(self.date_to), operator=FilterOperator.LTE))
+        if not filters:
+            return None
+        return MetadataFilters(filters=filters, condition=FilterCondition.AND)
+
+
+def _day(value: date | None) -> int:
+    """A date as the integer YYYYMMDD (0 for none), which Chroma can compare."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+@dataclass
+class Manifest:
+    """What built the index and which chunks each article has."""
+
+    model: str
+    dimensions: int
+    chunking: dict[str, int]
+    corpus: str = ""
+    # doc_id -> {"hash": str, "path": str, "chunks": [[chunk_id, start, end], ...]}
+    articles: dict[str, dict[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        self.articles = self.articles or {}
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(len(entry["chunks"]) for entry in self.articles.values())
+
+    def chunk_ids(self) -> list[str]:
+        return [c[0] for entry in self.articles.values() for c in entry["chunks"]]
+
+    def to_dict(self) -> dict:
+        return {"version": MANIFEST_VERSION, "model": self.model, "dimensions": self.dimensions,
+                "chunking": self.chunking, "corpus": self.corpus, "articles": self.articles}
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so that a crash leaves either the old file or the new one, never half."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+class ArticleIndex:
+    """Open (or create) the index in `index_dir`. Vectors go to an embedded Chroma under it,
+    or to the Chroma server at `chroma_url`."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Any,
+        chroma_url: str | None = None,
+        collection: str = "newsdesk",
+        chunk_chars: int = 700,
+        chunk_overlap: int = 1,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.embedder = embedder
+        self.chroma_url = chroma_url
+        self.collection_name = collection
+        self.chunking = {"max_chars": chunk_chars, "overlap": chunk_overlap}
+        self._manifest_path = self.index_dir / "manifest.json"
+        self._articles_path = self.index_dir / "articles.json"
+        self._keyword_dir = self.index_dir / "keyword"
+        self.manifest = self._load_manifest()
+        self._articles: dict[str, Article] | None = None
+        self._collection: Any = None
+        self._vector_index: VectorStoreIndex | None = None
+        self._bm25: Any = None
+
+    # --- manifest and articles -------------------------------------------------------------
+    def _load_manifest(self) -> Manifest:
+        if not self._manifest_path.exists():
+            return Manifest(model=self.embedder.model_name, dimensions=0, chunking=self.chunking)
+        data = json.loads(self._manifest_path.read_text(encoding="utf-8"))
+        manifest = Manifest(
+            model=data["model"], dimensions=data["dimensions"], chunking=data["chunking"],
+            corpus=data.get("corpus", ""), articles=data.get("articles"),
+        )
+        if manifest.model != self.embedder.model_name or manifest.chunking != self.chunking:
+            raise ModelMismatch(
+                f"the index in {self.index_dir} was built with model {manifest.model!r} and "
+                f"chunking {manifest.chunking}, not {self.embedder.model_name!r} and "
+                f"{self.chunking}. Rebuild it: newsdesk ingest --rebuild --index-dir "
+                f"{self.index_dir}, or use the settings it was built with."
+            )
+        return manifest
+
+    @property
+    def articles(self) -> dict[str, Article]:
+        if self._articles is None:
+            if self._articles_path.exists():
+                raw = json.loads(self._articles_path.read_text(encoding="utf-8"))
+                self._articles = {key: Article.from_dict(value) for key, value in raw.items()}
+            else:
+                self._articles = {}
+        return self._articles
+
+    def article(self, doc_id: str) -> Article:
+        return self.articles[doc_id]
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        text = self.articles[doc_id].text
+        return [Chunk(cid, doc_id, text[s:e], s, e)
+                for cid, s, e in self.manifest.articles[doc_id]["chunks"]]
+
+    def save(self, articles: dict[str, Article]) -> None:
+        """Persist the articles and the manifest (articles first: the manifest is the commit)."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._articles = articles
+        write_json_atomic(self._articles_path, {k: a.to_dict() for k, a in articles.items()})
+        write_json_atomic(self._manifest_path, self.manifest.to_dict())
+
+    # --- Chroma ------------------------------------------------------------------------------
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = self._open_collection()
+        return self._collection
+
+    def _open_collection(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.chroma_url:
+                from urllib.parse import urlparse
+
+                url = urlparse(self.chroma_url)
+                client = chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                    ssl=url.scheme == "https", settings=settings,
+                )
+            else:
+                self.index_dir.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(
+                    path=str(self.index_dir / "chroma"), settings=settings
+                )
+            return client.get_or_create_collection(
+                self.collection_name, metadata={"hnsw:space": "cosine"}
+            )
+        except Exception as error:  # chromadb raises many types; all mean "store unusable"
+            where = self.chroma_url or str(self.index_dir / "chroma")
+            raise StoreUnavailable(f"cannot open the Chroma store at {where}: {error}") from error
+
+    @property
+    def vector_store(self) -> Any:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection)
+
+    def add_chunks(self, article: Article, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        nodes = [self._node(article, chunk) for chunk in chunks]
+        for node, vector in zip(nodes, vectors):
+            node.embedding = vector
+        if nodes:
+            self.vector_store.add(nodes)
+
+    def delete_chunks(self, chunk_ids: list[str]) -> None:
+        for start in range(0, len(chunk_ids), 5000):
+            self.collection.delete(ids=chunk_ids[start : start + 5000])
+
+    def stored_chunk_count(self) -> int:
+        return int(self.collection.count())
+
+    @staticmethod
+    def _node(article: Article, chunk: Chunk) -> TextNode:
+        return TextNode(
+            id_=chunk.chunk_id,
+            text=chunk.text,
+            metadata={
+                "doc_id": article.doc_id,
+                "title": article.title,
+                "source": article.source,
+                "published": article.published.isoformat() if article.published else "",
+                "published_day": _day(article.published),
+                "url": article.url,
+                "start": chunk.start,
+                "end": chunk.end,
+            },
+            excluded_embed_metadata_keys=_NOT_EMBEDDED,
+            excluded_llm_metadata_keys=_NOT_EMBEDDED,
+        )
+
+    @staticmethod
+    def embedding_text(article: Article, chunk: Chunk) -> str:
+        """What the model embeds for a chunk: the title gives every chunk its article's topic."""
+        return ArticleIndex._node(article, chunk).get_content(metadata_mode="embed")
+
+    # --- retrieval -----------------------------------------------------------------------------
+    def dense_retriever(self, top_k: int, filters: SearchFilters | None = None) -> BaseRetriever:
+        if self._vector_index is None:
+            self._vector_index = VectorStoreIndex.from_vector_store(
+                self.vector_store, embed_model=self.embedder
+            )
+        return self._vector_index.as_retriever(
+            similarity_top_k=top_k, filters=filters.to_metadata_filters() if filters else None
+        )
+
+    def keyword_retriever(self, top_k: int, filters: SearchFilters | None = None) -> BaseRetriever | None:
+        """BM25 over the chunks; None when the index is empty or the filters exclude everything."""
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        bm25 = self._load_bm25()
+        if bm25 is None:
+            return None
+        metadata_filters = filters.to_metadata_filters() if filters else None
+        try:
+            return BM25Retriever(
+                existing_bm25=bm25.bm25, similarity_top_k=min(top_k, self.manifest.chunk_count),
+                filters=metadata_filters, skip_stemming=False,
+            )
+        except ValueError:  # every chunk filtered out
+            return None
+
+    def _load_bm25(self) -> Any:
+        if self._bm25 is None and (self._keyword_dir / "retriever.json").exists():
+            from llama_index.retrievers.bm25 import BM25Retriever
+
+            self._bm25 = BM25Retriever.from_persist_dir(
+                str(self._keyword_dir), show_progress=False
+            )
+        return self._bm25
+
+    def rebuild_keyword_index(self) -> None:
+        """Re-index every chunk for BM25 (it has no incremental update) and persist it."""
+        import shutil
+
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        nodes = [self._node(self.articles[doc_id], chunk)
+                 for doc_id in self.manifest.articles for chunk in self.chunks(doc_id)]
+        tmp = self._keyword_dir.with_name("keyword.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        self._bm25 = None
+        if nodes:
+            retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=10)
+            retriever.persist(str(tmp))
+            shutil.rmtree(self._keyword_dir, ignore_errors=True)
+            os.replace(tmp, self._keyword_dir)
+        else:
+            shutil.rmtree(self._keyword_dir, ignore_errors=True)
+
+    def term_stats(self) -> TermStats:
+        """Chunk frequencies of every stem in the keyword index."""
+        bm25 = self._load_bm25()
+        if bm25 is None:
+            return TermStats(0, {})
+        model = bm25.bm25
+        indptr = np.asarray(model.scores["indptr"])
+        counts = np.diff(indptr)
+        vocab = model.vocab_dict
+        return TermStats(
+            n_docs=int(model.scores.get("num_docs", 0)),
+            df={term: int(counts[i]) for term, i in vocab.items() if i < len(counts)},
+        )
