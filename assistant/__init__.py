@@ -9,6 +9,8 @@ for _name, _value in (
     ("ANONYMIZED_TELEMETRY", "False"),
     ("GRADIO_ANALYTICS_ENABLED", "False"),
     ("TOKENIZERS_PARALLELISM", "false"),
+    ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+    ("TRANSFORMERS_VERBOSITY", "error"),
 ):
     os.environ.setdefault(_name, _value)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from index.embedding import load_embedder
 from index.ingest import IngestReport, ingest
-from index.store import ArticleIndex, SearchFilters
+from index.store import ArticleIndex, SearchFilters, reset_index
 
 from assistant.answer import answer_extractively
 from assistant.chat import Conversation, condense
@@ -39,6 +39,13 @@ class Assistant:
                 chunk_chars=s.chunk_chars, chunk_overlap=s.chunk_overlap,
             )
         return self._index
+
+    def reset(self) -> None:
+        """Delete the index so the next ingest builds it from scratch."""
+        s = self.settings
+        reset_index(s.index_dir, s.chroma_url, s.collection)
+        self._index = None
+        self._term_stats = None
 
     def ingest(self, path: Path | None = None, progress: bool = False) -> IngestReport:
         """Bring the index in line with the folder `path` (default: the corpus setting)."""

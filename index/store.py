@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 from llama_index.core import VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import (
+    NodeRelationship,
+    NodeWithScore,
+    QueryBundle,
+    RelatedNodeInfo,
+    TextNode,
+)
 from llama_index.core.vector_stores import (
     FilterCondition,
     FilterOperator,
@@ -107,6 +113,54 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def chroma_client(index_dir: Path, chroma_url: str | None = None) -> Any:
+    """A Chroma client: the server at `chroma_url`, or an embedded store under `index_dir`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                ssl=url.scheme == "https", settings=settings,
+            )
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)
+    except Exception as error:  # chromadb raises many types; all mean "store unusable"
+        where = chroma_url or str(Path(index_dir) / "chroma")
+        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {error}") from error
+
+
+def reset_index(index_dir: Path, chroma_url: str | None = None, collection: str = "newsdesk") -> None:
+    """Delete an index: its Chroma collection (through the client, which may be cached in
+    this process), its keyword index, articles and manifest."""
+    import shutil
+
+    client = chroma_client(index_dir, chroma_url)
+    if collection in {c.name for c in client.list_collections()}:
+        client.delete_collection(collection)
+    index_dir = Path(index_dir)
+    shutil.rmtree(index_dir / "keyword", ignore_errors=True)
+    for name in ("manifest.json", "articles.json"):
+        (index_dir / name).unlink(missing_ok=True)
+
+
+class _Matching(BaseRetriever):
+    """Keeps the hits of a keyword retriever that match at all: BM25 pads its top k with
+    zero-score chunks, including ones the filters exclude."""
+
+    def __init__(self, inner: BaseRetriever) -> None:
+        super().__init__()
+        self._inner = inner
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [hit for hit in self._inner.retrieve(query_bundle) if (hit.score or 0) > 0]
+
+
 class ArticleIndex:
     """Open (or create) the index in `index_dir`. Vectors go to an embedded Chroma under it,
     or to the Chroma server at `chroma_url`."""
@@ -185,24 +239,8 @@ class ArticleIndex:
         return self._collection
 
     def _open_collection(self) -> Any:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        settings = ChromaSettings(anonymized_telemetry=False)
+        client = chroma_client(self.index_dir, self.chroma_url)
         try:
-            if self.chroma_url:
-                from urllib.parse import urlparse
-
-                url = urlparse(self.chroma_url)
-                client = chromadb.HttpClient(
-                    host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                    ssl=url.scheme == "https", settings=settings,
-                )
-            else:
-                self.index_dir.mkdir(parents=True, exist_ok=True)
-                client = chromadb.PersistentClient(
-                    path=str(self.index_dir / "chroma"), settings=settings
-                )
             return client.get_or_create_collection(
                 self.collection_name, metadata={"hnsw:space": "cosine"}
             )
@@ -247,6 +285,7 @@ class ArticleIndex:
             },
             excluded_embed_metadata_keys=_NOT_EMBEDDED,
             excluded_llm_metadata_keys=_NOT_EMBEDDED,
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
         )
 
     @staticmethod
@@ -273,10 +312,10 @@ class ArticleIndex:
             return None
         metadata_filters = filters.to_metadata_filters() if filters else None
         try:
-            return BM25Retriever(
+            return _Matching(BM25Retriever(
                 existing_bm25=bm25.bm25, similarity_top_k=min(top_k, self.manifest.chunk_count),
                 filters=metadata_filters, skip_stemming=False,
-            )
+            ))
         except ValueError:  # every chunk filtered out
             return None
 

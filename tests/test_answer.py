@@ -1,0 +1,65 @@
+"""Answers over the seed corpus with the hashing embedder: the retrieval and answer logic,
+fast and deterministic."""
+
+from assistant.citations import is_verbatim
+
+
+def assert_verbatim(assistant, answer):
+    for citation in answer.citations:
+        assert is_verbatim(citation, assistant.index.article(citation.doc_id)), citation
+
+
+def test_counts_report_each_article_figure_without_adding(hashed):
+    answer = hashed.ask("How many were injured in Kharkiv?")
+    assert answer.answered
+    cited = {c.doc_id[:3]: c.quote for c in answer.citations}
+    assert "11" in cited["002"] and "28" in cited["003"]
+    assert "11" in answer.answer and "28" in answer.answer
+    assert "39" not in answer.answer  # never a sum
+    assert_verbatim(hashed, answer)
+
+
+def test_markers_point_at_citations(hashed):
+    answer = hashed.ask("How many were injured in Kharkiv?")
+    import re
+
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+
+
+def test_unanswerable_question_is_refused_without_citations(hashed):
+    for question in ("What is the population of Paris?", "Who won the 2022 World Cup?"):
+        answer = hashed.ask(question)
+        assert not answer.answered and answer.citations == []
+        assert "do not say" in answer.answer
+
+
+def test_spelling_variants_find_the_same_articles(hashed):
+    answer = hashed.ask("How many were injured in Kharkov?")
+    assert {c.doc_id[:3] for c in answer.citations} >= {"002", "003"}
+    kiev = hashed.ask("How many people were injured in Kiev?")
+    assert [c.doc_id[:3] for c in kiev.citations] == ["001"] and "17" in kiev.answer
+
+
+def test_follow_up_is_condensed_with_the_earlier_turn(hashed):
+    chat = hashed.chat()
+    chat.ask("What happened in Sumy?")
+    answer = chat.ask("Who blamed Moscow for it?")
+    assert answer.condensed_question and "Sumy" in answer.condensed_question
+    assert "Oleh Hryhorov" in answer.answer
+    assert_verbatim(hashed, answer)
+
+
+def test_date_filter_limits_retrieval(hashed):
+    dated = hashed.ask("How many people were killed?", date_from=__import__("datetime").date(2023, 1, 1))
+    assert {c.doc_id[:3] for c in dated.citations} == {"004"}
+
+
+def test_answer_contract_fields(hashed):
+    data = hashed.ask("How many were injured in Kharkiv?").model_dump(mode="json")
+    assert set(data) >= {"question", "answer", "answered", "citations", "mode", "timings_ms", "index"}
+    assert data["mode"] == "extractive"
+    assert data["index"]["model"] == "hash-384"
+    citation = data["citations"][0]
+    assert set(citation) == {"n", "doc_id", "title", "source", "published", "url", "quote",
+                             "start", "end", "score"}

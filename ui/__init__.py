@@ -1,0 +1,1 @@
+"""The web chat: a thin Gradio shell that renders Answers and never computes one."""
