@@ -3,12 +3,14 @@ index beside it, the cleaned articles, and a manifest of what built it."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 from llama_index.core import VectorStoreIndex
@@ -45,6 +47,10 @@ class ModelMismatch(IndexError_):
 
 class StoreUnavailable(IndexError_):
     """The Chroma store could not be opened or reached."""
+
+
+class IndexLocked(IndexError_):
+    """Another process is writing to this index."""
 
 
 @dataclass(frozen=True)
@@ -182,11 +188,13 @@ class ArticleIndex:
         self._manifest_path = self.index_dir / "manifest.json"
         self._articles_path = self.index_dir / "articles.json"
         self._keyword_dir = self.index_dir / "keyword"
+        self._journal_path = self.index_dir / "journal.json"
         self.manifest = self._load_manifest()
         self._articles: dict[str, Article] | None = None
         self._collection: Any = None
         self._vector_index: VectorStoreIndex | None = None
         self._bm25: Any = None
+        self._recover_if_abandoned()
 
     # --- manifest and articles -------------------------------------------------------------
     def _load_manifest(self) -> Manifest:
@@ -230,6 +238,60 @@ class ArticleIndex:
         self._articles = articles
         write_json_atomic(self._articles_path, {k: a.to_dict() for k, a in articles.items()})
         write_json_atomic(self._manifest_path, self.manifest.to_dict())
+
+    # --- one writer at a time, and recovery from a writer that died ---------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's write lock; refuse at once if another process holds it."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / "write.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexLocked(
+                    f"another process is writing to the index in {self.index_dir}; wait for it "
+                    "to finish. To let several processes write to one archive, run a Chroma "
+                    "server and use --chroma-url (server mode)."
+                ) from None
+            self._recover()
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def begin(self) -> None:
+        """Mark the index as being written, so a crash before `finish` is noticed and undone."""
+        write_json_atomic(self._journal_path, {"pid": os.getpid()})
+
+    def finish(self) -> None:
+        self._journal_path.unlink(missing_ok=True)
+
+    def _recover_if_abandoned(self) -> None:
+        """On open: if a writer died mid-ingest and no one holds the lock, clean up now."""
+        if not self._journal_path.exists():
+            return
+        with open(self.index_dir / "write.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # the writer is alive
+            try:
+                self._recover()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _recover(self) -> None:
+        """Undo what a writer that died left half done: chunks added but never committed to
+        the manifest are deleted, and the keyword index is rebuilt from the manifest."""
+        if not self._journal_path.exists():
+            return
+        stored = set(self.collection.get(include=[])["ids"])
+        self.delete_chunks(sorted(stored - set(self.manifest.chunk_ids())))
+        self.rebuild_keyword_index()
+        self.finish()
+
+    def has_keyword_index(self) -> bool:
+        return (self._keyword_dir / "retriever.json").exists()
 
     # --- Chroma ------------------------------------------------------------------------------
     @property
@@ -320,7 +382,7 @@ class ArticleIndex:
             return None
 
     def _load_bm25(self) -> Any:
-        if self._bm25 is None and (self._keyword_dir / "retriever.json").exists():
+        if self._bm25 is None and self.has_keyword_index():
             from llama_index.retrievers.bm25 import BM25Retriever
 
             self._bm25 = BM25Retriever.from_persist_dir(
