@@ -1,0 +1,79 @@
+"""Server mode: a real `chroma run` on loopback holds the vectors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_cli import newsdesk
+
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"no answer from {url}")
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    if not CHROMA.exists() and not shutil.which("chroma"):
+        pytest.skip("the chroma command is not installed")
+    port = free_port()
+    server = subprocess.Popen(
+        [str(CHROMA if CHROMA.exists() else "chroma"), "run", "--path", str(tmp_path / "server"),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/api/v2/heartbeat")
+        yield url, server
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path: Path):
+    url, _ = chroma_server
+    index_dir = tmp_path / "index"
+    ingested = newsdesk("ingest", "--chroma-url", url, "--quiet", index_dir=index_dir)
+    assert ingested.returncode == 0, ingested.stderr
+    assert not (index_dir / "chroma").exists()  # vectors live on the server
+    asked = newsdesk("ask", "How many were injured in Kharkiv?", "--json", "--chroma-url", url,
+                     index_dir=index_dir)
+    answer = json.loads(asked.stdout)
+    assert answer["answered"] and {c["doc_id"][:3] for c in answer["citations"]} >= {"002", "003"}
+
+
+def test_a_server_that_is_down_is_a_clear_error(chroma_server, tmp_path: Path):
+    url, server = chroma_server
+    index_dir = tmp_path / "index"
+    assert newsdesk("ingest", "--chroma-url", url, "--quiet", index_dir=index_dir).returncode == 0
+    server.kill()
+    server.wait(timeout=30)
+    started = time.monotonic()
+    asked = newsdesk("ask", "Who blamed Moscow?", "--chroma-url", url, index_dir=index_dir)
+    assert asked.returncode == 1
+    assert "Could not connect to a Chroma server" in asked.stderr and "Traceback" not in asked.stderr
+    assert time.monotonic() - started < 60
