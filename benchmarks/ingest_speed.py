@@ -1,0 +1,90 @@
+"""Ingest throughput: the whole `newsdesk ingest` beside the raw embedding model on the same
+chunks and beside a vanilla llama-index pipeline with the same model.
+
+    .venv/bin/python benchmarks/ingest_speed.py [--copies N]
+
+The corpus is the MultiHop-RAG articles (ODC-BY 1.0, ../shared/benchmarks/multihop) plus
+the bundled corpus, repeated --copies times under new ids so that there is enough to time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import assistant  # noqa: F401  (offline environment)
+from index.chunking import chunk_article
+from index.embedding import DEFAULT_MODEL, load_embedder
+from index.ingest import ingest
+from index.loaders import find_files, load_file
+from index.store import ArticleIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+MULTIHOP = ROOT.parent / "shared" / "benchmarks" / "multihop" / "articles.jsonl"
+
+
+def build_corpus(folder: Path, copies: int) -> None:
+    """Copies of the benchmark articles and the bundled corpus, each copy with its own ids."""
+    records = [json.loads(line) for line in MULTIHOP.read_text(encoding="utf-8").splitlines()]
+    for copy in range(copies):
+        with open(folder / f"multihop_{copy}.jsonl", "w", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(record | {"url": f"{record['url']}#copy{copy}"}) + "\n")
+        for path in sorted((ROOT / "corpus").glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            (folder / f"{copy}_{path.name}").write_text(f"{text}\nCopy {copy}.", encoding="utf-8")
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        build_corpus(corpus, args.copies)
+        embedder = load_embedder(DEFAULT_MODEL)
+        embedder.embed(["warm up the model"])
+
+        index = ArticleIndex(Path(tmp) / "index", embedder)
+        articles = [a for path in find_files(corpus) for a in load_file(path, corpus, 10**8).articles]
+        chunks = [(a, c) for a in articles for c in chunk_article(a.doc_id, a.text, a.content_hash)]
+        texts = [index.embedding_text(a, c) for a, c in chunks]
+
+        raw = timed(lambda: embedder.embed(texts))
+        whole = timed(lambda: ingest(index, corpus, progress=False))
+        vanilla = timed(lambda: vanilla_pipeline(corpus, embedder))
+
+    n_chunks, n_articles = len(texts), len(articles)
+    print(f"corpus: {n_articles} articles, {n_chunks} chunks ({args.copies} copies)")
+    print("| pipeline | seconds | chunks/s | articles/s | vs raw model |")
+    print("|---|---|---|---|---|")
+    for name, seconds in (("raw model encode", raw), ("newsdesk ingest", whole),
+                          ("vanilla llama-index", vanilla)):
+        print(f"| {name} | {seconds:.1f} | {n_chunks / seconds:.1f} | "
+              f"{n_articles / seconds:.1f} | {raw / seconds:.2f}x |")
+    print(f"newsdesk ingest vs vanilla: {vanilla / whole:.2f}x faster")
+
+
+def vanilla_pipeline(corpus: Path, embedder) -> None:
+    """`VectorStoreIndex.from_documents` with its default splitter and the same model."""
+    from llama_index.core import Document, VectorStoreIndex
+
+    documents = [
+        Document(text=a.text, metadata={"title": a.title})
+        for path in find_files(corpus) for a in load_file(path, corpus, 10**8).articles
+    ]
+    VectorStoreIndex.from_documents(documents, embed_model=embedder)
+
+
+if __name__ == "__main__":
+    main()
