@@ -4,8 +4,9 @@ and write them up with [n] markers. No LLM; every word of substance is quoted.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Callable
 
 from index.chunking import split_sentences
 from index.documents import Article
@@ -15,6 +16,12 @@ from assistant.citations import cite
 from assistant.query import Query, sentence_stems
 from assistant.retrieval import Passage
 from assistant.types import Citation
+
+# Scores how close in meaning each sentence is to the question (cosine, -1..1).
+Similarity = Callable[[str, list[str]], list[float]]
+# A sentence covering this share of the key terms may answer if its meaning is close enough.
+_MIN_PARTIAL = 0.35
+_MIN_SIMILARITY = 0.45
 
 NOT_IN_ARTICLES = "The articles do not say. None of the indexed articles answers this question."
 # Credit for a name the sentence does not repeat but its article is about.
@@ -56,6 +63,9 @@ _WHEN = re.compile(
 _CALENDAR = {w.lower() for w in _MONTHS.split("|")} | {
     f"{d}day" for d in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
 }
+_PLACE = re.compile(
+    r"\b(?:in|at|near|outside|(?:city|town|village|region|province) of)\s+([A-Z][\w’'-]+)"
+)
 _DEMONYM = re.compile(r"(?:ian|ean|ese|ish)$")
 _PROPER_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 
@@ -72,6 +82,7 @@ class Candidate:
     figure: str | None
     fits_kind: bool
     names_ok: bool
+    similarity: float = 0.0
 
     @property
     def text(self) -> str:
@@ -79,7 +90,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        return self.support + 0.2 * self.retrieval
+        return self.support + self.similarity + 0.2 * self.retrieval
 
 
 @dataclass(frozen=True)
@@ -92,11 +103,27 @@ class Draft:
 
 
 def answer_extractively(
-    query: Query, passages: list[Passage], articles: dict[str, Article], min_support: float
+    query: Query,
+    passages: list[Passage],
+    articles: dict[str, Article],
+    min_support: float,
+    similarity: Similarity | None = None,
 ) -> Draft:
-    candidates = _candidates(query, passages, articles)
+    """Answer from the sentences of `passages`. A sentence answers when it fits the kind of
+    question and covers at least `min_support` of its weighted key terms, or covers at least
+    `_MIN_PARTIAL` of them and is close in meaning to the question (`similarity`, cosine of
+    sentence embeddings, at least `_MIN_SIMILARITY`): this lets paraphrases through while a
+    sentence that merely shares the topic does not."""
+    pool = [
+        c for c in _candidates(query, passages, articles)
+        if c.names_ok and c.fits_kind and c.support >= min(_MIN_PARTIAL, min_support)
+    ]
+    if similarity and pool:
+        scores = similarity(query.text, [c.text for c in pool])
+        pool = [replace(c, similarity=float(s)) for c, s in zip(pool, scores)]
     eligible = [
-        c for c in candidates if c.names_ok and c.fits_kind and c.support >= min_support
+        c for c in pool
+        if c.support >= min_support or c.similarity >= _MIN_SIMILARITY
     ]
     if not eligible:
         return Draft(NOT_IN_ARTICLES, False, [])
@@ -114,7 +141,8 @@ def _candidates(query: Query, passages: list[Passage], articles: dict[str, Artic
     found = []
     for passage in passages:
         article = articles[passage.doc_id]
-        in_article, in_lead = _article_stems(article)
+        salient = _salient_stems(article)
+        spans = _sentence_spans(article)
         for start, end in split_sentences(article.text, passage.start, passage.end):
             if (article.doc_id, start) in seen:
                 continue
@@ -123,18 +151,28 @@ def _candidates(query: Query, passages: list[Passage], articles: dict[str, Artic
             if _is_heading(sentence):
                 continue
             words = sentence_stems(sentence)
-            # A sentence naming people or places the question does not name is about them:
-            # the article's topic does not carry over to it.
-            context_applies = _names_known(sentence, asked)
+            position = spans.get(start, 0)
+            before = sentence_stems(article.text[_nth_start(article, position - 2) : start])
+            # A sentence that leaves out a name of the question may stand for it when it is
+            # not set somewhere else ("in Kharkiv" when Kyiv is asked) and one of the two
+            # sentences before it names it, or its article is about it (title or first
+            # sentence) and the sentence names no one and nowhere else. Who/where answers
+            # name someone or somewhere new by nature.
+            elsewhere = query.kind != "where" and bool(_places(sentence) - asked)
+            about_others = not _names_known(sentence, asked | salient)
             matched = 0.0
             names_ok = True
             for term in query.terms:
                 if term.matches & words:
                     matched += term.weight
-                elif term.is_name:
-                    names_ok = names_ok and bool(term.matches & in_article)
-                    if context_applies and term.matches & in_lead:
-                        matched += _CONTEXT_CREDIT * term.weight
+                elif not term.is_name:
+                    continue
+                elif elsewhere:
+                    names_ok = False
+                elif term.matches & before or term.matches & salient and not about_others:
+                    matched += _CONTEXT_CREDIT * term.weight
+                elif not (term.matches & salient and query.kind in ("who", "where")):
+                    names_ok = False
             figure = _figure(sentence, query) if query.kind == "count" else None
             found.append(Candidate(
                 article=article, start=start, end=end, support=matched / total,
@@ -145,13 +183,31 @@ def _candidates(query: Query, passages: list[Passage], articles: dict[str, Artic
 
 
 @lru_cache(maxsize=4096)
-def _article_stems(article: Article) -> tuple[frozenset[str], frozenset[str]]:
-    """Stems of the whole article, and of its lead (title and first three sentences)."""
-    lead_end = ([end for _, end in split_sentences(article.text)[:3]] or [0])[-1]
-    return (
-        frozenset(sentence_stems(f"{article.title}\n{article.text}")),
-        frozenset(sentence_stems(f"{article.title}\n{article.text[:lead_end]}")),
-    )
+def _sentence_starts(article: Article) -> tuple[int, ...]:
+    return tuple(start for start, _ in split_sentences(article.text))
+
+
+def _sentence_spans(article: Article) -> dict[int, int]:
+    """Sentence start offset -> its position in the article."""
+    return {start: n for n, start in enumerate(_sentence_starts(article))}
+
+
+def _nth_start(article: Article, n: int) -> int:
+    starts = _sentence_starts(article)
+    return starts[max(0, min(n, len(starts) - 1))] if starts else 0
+
+
+@lru_cache(maxsize=4096)
+def _salient_stems(article: Article) -> frozenset[str]:
+    """Stems of what the article is about: its title and first sentence."""
+    first = split_sentences(article.text)[:1]
+    lead = article.text[first[0][0] : first[0][1]] if first else ""
+    return frozenset(sentence_stems(f"{article.title}\n{lead}"))
+
+
+def _places(sentence: str) -> set[str]:
+    """Stems of the places a sentence sets things in: "in Kharkiv", "the village of Khorly"."""
+    return {stem(m) for m in _PLACE.findall(sentence)}
 
 
 def _names_known(sentence: str, known: frozenset[str]) -> bool:
@@ -185,30 +241,37 @@ def _fits_kind(query: Query, sentence: str, figure: str | None) -> bool:
 
 
 def _figure(sentence: str, query: Query) -> str | None:
-    """The figure that counts what the question asks about: a number in the same clause as
-    one of the question's (non-name) key terms, counting that term or people. Ages, years,
-    percentages and ordinals are not counts."""
-    key_stems = set().union(*(t.matches for t in query.terms if not t.is_name))
+    """The figure that counts what the question asks about: a number in a clause that names
+    the question's focus (or, without one, a key term), counting that focus or people ("17
+    people injured", not "30 missiles ... resulting in injuries" when injuries are asked
+    about). A figure counting the focus itself wins. Ages, years, percentages and ordinals are
+    not counts."""
+    focus = query.focus or set().union(*(t.matches for t in query.terms if not t.is_name))
+    best, best_rank = None, 0
     for clause in _CLAUSE_BREAK.split(sentence):
-        if key_stems and not key_stems & sentence_stems(clause):
+        if focus and not focus & sentence_stems(clause):
             continue
         for match in _FIGURE.finditer(clause):
-            number = re.sub(rf"^{_HEDGE}\s+", "", match.group(), flags=re.I)
-            if _YEAR.match(number) or number.lower() in ("one", "some"):
+            number = _number(match.group())
+            if _YEAR.match(number) or number in ("one", "some"):
                 continue
-            counted = stems(" ".join(clause[match.end():].split()[:3]))
-            if key_stems and not (set(counted) & (key_stems | _PEOPLE)):
-                continue
-            return match.group().strip()
-    return None
+            counted = set(stems(" ".join(clause[match.end():].split()[:3])))
+            rank = 2 if counted & focus else 1 if counted & _PEOPLE or not focus else 0
+            if rank > best_rank:
+                best, best_rank = match.group().strip(), rank
+    return best
 
 
-def _figures_answer(eligible: list[Candidate]) -> Draft:
-    """One line per article with its own figure; figures are never added together."""
-    best: dict[str, Candidate] = {}
+def _figures_answer(eligible: list[Candidate], per_article: int = 2) -> Draft:
+    """One line per figure: the best sentence of each article, and another of the same
+    article when it gives a different figure (another event). Never added together."""
+    chosen: list[Candidate] = []
     for candidate in eligible:
-        best.setdefault(candidate.article.doc_id, candidate)
-    chosen = list(best.values())
+        same = [c for c in chosen if c.article.doc_id == candidate.article.doc_id]
+        if len(same) < per_article and all(
+            _number(c.figure) != _number(candidate.figure) for c in same
+        ):
+            chosen.append(candidate)
     citations = [cite(n, c.article, c.start, c.end, c.score) for n, c in enumerate(chosen, 1)]
     if len(chosen) == 1:
         return Draft(f"{chosen[0].text} [1]", True, citations)
@@ -217,6 +280,11 @@ def _figures_answer(eligible: list[Candidate]) -> Draft:
     for n, candidate in enumerate(chosen, 1):
         lines.append(f"- {candidate.figure}: {_where(candidate.article)} [{n}]")
     return Draft("\n".join(lines), True, citations)
+
+
+def _number(figure: str | None) -> str:
+    """The number in a figure, without its hedge: "A least 11" -> "11"."""
+    return re.sub(rf"^{_HEDGE}\s+", "", figure or "", flags=re.I).lower()
 
 
 def _sentences_answer(eligible: list[Candidate], max_sentences: int = 3) -> Draft:

@@ -19,7 +19,7 @@ STOPWORDS = set(
     were what when where which while who whom whose why will with would you your yours
     according article articles report reported reports say said says tell told happen happened
     happening know known mention mentioned give given many much number total people person
-    one ones thing things get got""".split()
+    one ones thing things get got take took taken taking part""".split()
 )
 
 # Transliterations that name the same place; each spelling finds the others.
@@ -75,6 +75,7 @@ class Query:
     text: str
     kind: str
     terms: tuple[Term, ...]
+    focus: frozenset[str] = frozenset()  # for counts: the stems of what is counted
 
     @property
     def names(self) -> tuple[Term, ...]:
@@ -114,7 +115,22 @@ def analyse(question: str, stats: TermStats) -> Query:
                 word=part, stem=stemmed, matches=frozenset(matches), weight=weight,
                 is_name=part in names,
             )
-    return Query(text=question.strip(), kind=question_kind(question), terms=tuple(terms.values()))
+    kind = question_kind(question)
+    focus = _count_focus(question, terms) if kind == "count" else frozenset()
+    return Query(text=question.strip(), kind=kind, terms=tuple(terms.values()), focus=focus)
+
+
+def _count_focus(question: str, terms: dict[str, Term]) -> frozenset[str]:
+    """What a counting question counts: the first key term after "how many" ("how many
+    missiles", "how many people were injured"), skipping a partitive "of the injured"."""
+    match = _KINDS[0][1].search(question)
+    rest = question[match.end():] if match else question
+    rest = re.sub(r"^\s*of\s+(?:the|those)\s+\w+", "", rest, flags=re.I)
+    for word in re.findall(r"\w\w+", rest):
+        term = terms.get(stem(word.lower()))
+        if term is not None and not term.is_name:
+            return term.matches
+    return frozenset()
 
 
 def _related_stems(stemmed: str, stats: TermStats) -> set[str]:
