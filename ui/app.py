@@ -1,79 +1,178 @@
-"""The Gradio web chat over an Assistant."""
+"""The Gradio web chat over an Assistant: a Chat tab with filters and a Corpus tab."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
 import gradio as gr
 
 from assistant.api import Assistant
-from ui.render import render_answer
+from assistant.types import Answer
+from index.loaders import SUPPORTED_SUFFIXES
+from index.store import IndexError_
+from ui import render
+from ui.corpus import (COLUMN_WIDTHS, HEADERS, copy_uploads, corpus_folder, corpus_rows,
+                       search_rows)
+from ui.page import CSS, JS, THEME
+from ui.settings import WebSettings
 
 EXAMPLES = [
     "How many were injured in Kharkiv?",
+    "How many people were killed in Kryvyi Rih?",
     "What happened in Sumy?",
     "Who blamed Moscow for it?",
-    "How many people were killed in Kryvyi Rih?",
 ]
-
-
-class BadFilter(ValueError):
-    """A filter value the user typed that cannot be read."""
+UPLOAD_HINT = (f"<p>Drop articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to copy them into "
+               "the corpus folder and index them. What was added, and every file skipped "
+               "with its reason, shows here.</p>")
+STREAM_PAUSE_S = 0.02  # between streamed pieces, so the answer visibly grows
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
-    """The chat page: conversation on the left, filters on the right."""
-    sources = assistant.stats()["sources"]
+    """The page: the chat with its filters beside it, and the corpus with uploads."""
+    building = threading.Event()  # set while an upload is being indexed
 
-    def respond(message: str, chat: list, questions: list, outlets: list, since: str, until: str):
+    def respond(message: str, chat: list, questions: list, outlets: list, since, until):
+        """Stream the answer to `message` into the chat; `questions` are the earlier ones."""
         message = (message or "").strip()
         if not message:
-            return "", chat, questions
+            yield "", chat, questions
+            return
+        turn = sum(1 for m in chat if m["role"] == "assistant") + 1
+        chat = chat + [_message("user", render.render_user(message)),
+                       _message("assistant", render.render_pending())]
+        yield "", chat, questions
         try:
-            answer = assistant.ask(
-                message, history=questions, sources=outlets or [],
-                date_from=_parse_date(since), date_to=_parse_date(until),
-            )
-            reply = render_answer(answer)
-            questions = questions + [answer.condensed_question or message]
-        except BadFilter as error:
-            reply = f"**Check the filters:** {error}"
-        chat = chat + [
-            {"role": "user", "content": message},
-            {"role": "assistant", "content": reply},
-        ]
-        return "", chat, questions
+            filters = _read_filters(outlets, since, until)
+            answer = _ask(assistant, building, message, questions, filters)
+        except _Notice as notice:
+            chat[-1] = _message("assistant", notice.html)
+            yield "", chat, questions
+            return
+        for piece in render.stream_answer(answer, turn):
+            chat[-1] = _message("assistant", piece)
+            yield "", chat, questions
+            time.sleep(STREAM_PAUSE_S)
+        texts = _article_texts(assistant, answer)
+        scope = render.filter_scope(**filters)
+        chat[-1] = _message("assistant", render.render_answer(answer, turn, texts, scope))
+        yield "", chat, questions + [answer.condensed_question or message]
+
+    def chat_parts():
+        """What the chat shows of the index: its empty-state text and the outlets to pick."""
+        return (gr.update(placeholder=_empty_state(assistant)),
+                gr.update(choices=assistant.stats()["sources"]))
+
+    def add_articles(files: list[str] | None, query: str,
+                     progress=gr.Progress(track_tqdm=True)):
+        """Copy dropped files into the corpus folder and index it, reporting what was skipped."""
+        progress(0, desc="Copying files")
+        building.set()
+        try:
+            folder = corpus_folder(assistant)
+            copy_uploads(files or [], folder)
+            summary = assistant.ingest(folder, progress=True).summary()
+        except (IndexError_, OSError) as error:
+            summary = f"Could not add the articles: {error}"
+        finally:
+            building.clear()
+        return (render.render_report(summary), None, search_rows(corpus_rows(assistant), query),
+                *chat_parts())
 
     with gr.Blocks(title="Newsdesk") as app:
         gr.Markdown("# Newsdesk\nAsk about the articles; every answer quotes its sources.")
         questions = gr.State([])
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Chat", height=520, sanitize_html=True, render_markdown=True,
-                    placeholder=_empty_state(assistant),
-                )
-                message = gr.Textbox(placeholder="How many were injured in Kharkiv?",
-                                     label="Question", submit_btn=True)
-                gr.Examples(EXAMPLES, inputs=message)
-            with gr.Column(scale=1):
-                outlets = gr.Dropdown(sources, multiselect=True, label="Outlets",
-                                      info="Only these outlets (none: all)")
-                since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD")
-                until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD")
-                clear = gr.Button("New chat")
-        message.submit(
-            respond, [message, chatbot, questions, outlets, since, until],
-            [message, chatbot, questions], api_name="chat",
-        )
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Chat", height=560, render_markdown=False, sanitize_html=True,
+                        latex_delimiters=[], buttons=[], placeholder=_empty_state(assistant),
+                        elem_id="nd-chat",
+                    )
+                    message = gr.Textbox(placeholder="How many were injured in Kharkiv?",
+                                         label="Question", submit_btn=True, elem_id="nd-question")
+                    gr.Examples(EXAMPLES, inputs=message, label="Try")
+                with gr.Column(scale=1, min_width=240):
+                    outlets = gr.Dropdown(assistant.stats()["sources"], multiselect=True,
+                                          label="Outlets", info="Only these outlets (none: all)")
+                    since = gr.DateTime(label="Published from", include_time=False,
+                                        type="string", elem_id="nd-since")
+                    until = gr.DateTime(label="Published until", include_time=False,
+                                        type="string", elem_id="nd-until")
+                    clear = gr.Button("New chat")
+        with gr.Tab("Corpus"):
+            with gr.Row():
+                files = gr.File(label="Add articles: drop files here", file_count="multiple",
+                                file_types=sorted(SUPPORTED_SUFFIXES), height=150, scale=2,
+                                elem_id="nd-upload")
+                report = gr.HTML(UPLOAD_HINT, elem_id="nd-report", scale=3)
+            search = gr.Textbox(label="Search the corpus", elem_id="nd-search",
+                                placeholder="title, outlet, date or path")
+            table = gr.Dataframe(lambda: corpus_rows(assistant), headers=HEADERS, interactive=False,
+                                 wrap=True, column_widths=COLUMN_WIDTHS, elem_id="nd-corpus")
+
+        message.submit(respond, [message, chatbot, questions, outlets, since, until],
+                       [message, chatbot, questions], api_name="chat")
         clear.click(lambda: ([], []), None, [chatbot, questions], api_name=False)
+        chatbot.clear(lambda: [], None, questions, api_name=False)
+        search.change(lambda query: search_rows(corpus_rows(assistant), query), search, table,
+                      api_name="corpus", show_progress="hidden")
+        files.upload(add_articles, [files, search], [report, files, table, chatbot, outlets],
+                     api_name="add_articles", show_progress_on=files)
+        app.load(chat_parts, None, [chatbot, outlets], api_name=False, show_progress="hidden")
     return app
+
+
+class _Notice(Exception):
+    """A state to show instead of an answer."""
+
+    def __init__(self, title: str, text: str, kind: str = "info") -> None:
+        super().__init__(text)
+        self.html = render.render_notice(title, text, kind=kind)
+
+
+def _ask(assistant: Assistant, building: threading.Event, message: str, questions: list,
+         filters: dict) -> Answer:
+    """The Answer, or a _Notice when the index cannot answer now."""
+    if building.is_set():
+        raise _Notice("The index is being updated.", "New articles are being added; "
+                      "ask again in a moment.")
+    try:
+        if not assistant.index.manifest.articles:
+            raise _Notice("The index is empty.", "Add articles in the Corpus tab, "
+                          "or run: newsdesk ingest")
+        return assistant.ask(message, history=questions, **filters)
+    except IndexError_ as error:
+        raise _Notice("The index cannot be read.", str(error), kind="error") from None
+
+
+def _read_filters(outlets: list | None, since: str | None, until: str | None) -> dict:
+    """The filters as keyword arguments of Assistant.ask; a _Notice when a date is unreadable."""
+    date_from, date_to = _parse_date(since), _parse_date(until)
+    if date_from and date_to and date_from > date_to:
+        raise _Notice("Check the filters.", "The start date is after the end date.",
+                      kind="error")
+    return {"sources": list(outlets or []), "date_from": date_from, "date_to": date_to}
+
+
+def _message(role: str, html: str) -> dict:
+    return {"role": role, "content": html}
+
+
+def _article_texts(assistant: Assistant, answer: Answer) -> dict[str, str]:
+    """The text of each cited article that is still in the index, by doc_id."""
+    articles = assistant.index.articles
+    return {c.doc_id: articles[c.doc_id].text for c in answer.citations if c.doc_id in articles}
 
 
 def _empty_state(assistant: Assistant) -> str:
     count = len(assistant.index.manifest.articles)
     if not count:
-        return "The index is empty: run `newsdesk ingest` to add articles."
+        return ("**The index is empty.** Add articles in the Corpus tab, "
+                "or run `newsdesk ingest`.")
     return f"{count} articles indexed. Ask a question, or pick an example below."
 
 
@@ -84,13 +183,27 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadFilter(f"{value!r} is not a date like 2023-11-06") from None
+        raise _Notice("Check the filters.", f"{value!r} is not a date like 2023-11-06.",
+                      kind="error") from None
 
 
-def launch(assistant: Assistant, **launch_options) -> None:
-    settings = assistant.settings
+def serving_options(assistant: Assistant, web: WebSettings) -> dict:
+    """How the app is served: loopback by default, optional login, capped uploads, no
+    share link, and the page's own style and script."""
+    return {
+        "server_name": assistant.settings.host, "server_port": assistant.settings.port,
+        "auth": web.login(), "max_file_size": web.max_upload_bytes, "share": False,
+        "show_error": False, "ssr_mode": False, "theme": THEME, "css": CSS, "js": JS,
+    }
+
+
+def launch(assistant: Assistant, **launch_options) -> gr.Blocks:
+    """Serve the web chat; blocks unless `prevent_thread_lock=True`. Options given here
+    override the served defaults. Set NEWSDESK_AUTH="user:password" to require a login."""
+    try:
+        options = serving_options(assistant, WebSettings()) | launch_options
+    except ValueError as error:
+        raise SystemExit(f"newsdesk: error: {error}") from None
     app = build_app(assistant)
-    app.launch(
-        server_name=settings.host, server_port=settings.port, show_error=False,
-        **launch_options,
-    )
+    app.launch(**options)
+    return app

@@ -1,0 +1,57 @@
+"""The Corpus tab: the articles the index holds, and uploads copied into the corpus folder."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+from assistant.api import Assistant
+
+HEADERS = ["Title", "Outlet", "Published", "Path", "Chunks"]
+COLUMN_WIDTHS = ["38%", "16%", "12%", "26%", "8%"]
+
+
+def corpus_rows(assistant: Assistant) -> list[list]:
+    """One row per indexed article: title, outlet, date, corpus path and chunk count."""
+    articles = assistant.index.articles
+    rows = []
+    for doc_id, entry in sorted(assistant.index.manifest.articles.items()):
+        article = articles.get(doc_id)
+        if article is None:
+            continue
+        published = article.published.isoformat() if article.published else ""
+        rows.append([article.title, article.source, published, entry["path"],
+                     len(entry["chunks"])])
+    return rows
+
+
+def search_rows(rows: list[list], query: str) -> list[list]:
+    """The rows with `query` in any cell, ignoring case."""
+    words = (query or "").lower().split()
+    return [row for row in rows
+            if all(any(word in str(cell).lower() for cell in row) for word in words)]
+
+
+def corpus_folder(assistant: Assistant) -> Path:
+    """The folder the index mirrors (uploads go there), else the corpus setting."""
+    mirrored = Path(assistant.index.manifest.corpus or assistant.settings.corpus_dir)
+    return mirrored if mirrored.is_dir() else Path(assistant.settings.corpus_dir)
+
+
+def copy_uploads(paths: list[str], folder: Path) -> None:
+    """Copy uploaded files into `folder`, never over a different file of the same name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in map(Path, paths):
+        target = _free_name(folder, path)
+        if not target.exists():
+            shutil.copyfile(path, target)
+
+
+def _free_name(folder: Path, upload: Path) -> Path:
+    """`folder/name`, or `name-2`, `name-3`... when a different file already has that name."""
+    target, number = folder / upload.name, 1
+    while target.exists() and not filecmp.cmp(target, upload, shallow=False):
+        number += 1
+        target = folder / f"{upload.stem}-{number}{upload.suffix}"
+    return target
