@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from llama_index.core.llms import LLM, ChatMessage
+
 from assistant.query import STOPWORDS
 
 # Words that lean on an earlier turn for their meaning.
@@ -24,6 +26,30 @@ def condense(question: str, history: list[str]) -> str:
         if carried:
             return f"{question.rstrip()} ({', '.join(carried)})"
     return question
+
+
+_REWRITE = """Rewrite the last question so that it can be understood without the earlier ones: \
+replace words such as "there", "it" or "they" with what they refer to. Reply with the \
+rewritten question only."""
+
+
+def condense_with_llm(llm: LLM, question: str, history: list[str]) -> str:
+    """`condense`, with the LLM doing the rewriting; the rule-based rewrite when the LLM fails
+    or replies with something that is not one question."""
+    if not history or not _is_follow_up(question):
+        return question
+    earlier = "\n".join(f"- {q}" for q in history[-3:])
+    chat = [
+        ChatMessage(role="system", content=_REWRITE),
+        ChatMessage(role="user", content=f"Earlier questions:\n{earlier}\nLast question: {question}"),
+    ]
+    try:
+        reply = (llm.chat(chat).message.content or "").strip().strip('"').strip()
+    except Exception:  # any backend error: the rules still make a stand-alone question
+        return condense(question, history)
+    if not reply or "\n" in reply or len(reply) > 2 * len(question) + 80:
+        return condense(question, history)
+    return reply
 
 
 def _is_follow_up(question: str) -> bool:
@@ -54,3 +80,12 @@ class Conversation:
         answer = self.assistant.ask(question, history=self.questions, **(self.ask_options | options))
         self.questions.append(answer.condensed_question or question)
         return answer
+
+    def ask_stream(self, question: str, **options):
+        """`Assistant.ask_stream` within this conversation: text pieces, then the Answer."""
+        for piece in self.assistant.ask_stream(
+            question, history=self.questions, **(self.ask_options | options)
+        ):
+            if not isinstance(piece, str):
+                self.questions.append(piece.condensed_question or question)
+            yield piece

@@ -8,11 +8,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from assistant import evaluate
 from assistant.api import Assistant
 from assistant.citations import reference
 from assistant.settings import Settings
 from assistant.types import Answer
-from index.embedding import UnknownModel
+from index.embedding import EmbeddingEndpointError, UnknownModel
 from index.ingest import CorpusNotFound
 from index.store import IndexError_
 
@@ -31,6 +32,25 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--chroma-url", help="use the Chroma server at http://HOST:PORT "
                        "instead of the embedded store [NEWSDESK_CHROMA_URL]")
     group.add_argument("--embed-model", help="embedding model [NEWSDESK_EMBED_MODEL]")
+    group.add_argument("--embed-url", help="OpenAI-compatible embeddings endpoint serving the "
+                       "embedding model, e.g. http://127.0.0.1:8080/v1 [NEWSDESK_EMBED_URL]")
+
+    llm = argparse.ArgumentParser(add_help=False)
+    group = llm.add_argument_group("LLM options: generated answers, every citation checked "
+                                   "(default: extractive answers, no LLM)")
+    group.add_argument("--llm-url", help="OpenAI-compatible endpoint, e.g. "
+                       "http://127.0.0.1:8080/v1 [NEWSDESK_LLM_URL]")
+    group.add_argument("--llm-model", help="model name sent to --llm-url [NEWSDESK_LLM_MODEL]")
+    group.add_argument("--llm-api-key-env", metavar="VAR", help="name of the env var holding "
+                       "the API key [NEWSDESK_LLM_API_KEY_ENV]")
+    group.add_argument("--llm-gguf", type=Path, metavar="FILE", help="GGUF model run "
+                       "in-process by llama.cpp (pip install 'newsdesk[llamacpp]') "
+                       "[NEWSDESK_LLM_GGUF]")
+    group.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="give the "
+                       "extractive answer after this long [NEWSDESK_LLM_TIMEOUT, default 120]")
+    group.add_argument("--strict", dest="llm_strict", action="store_true", default=None,
+                       help="drop generated sentences the cited articles do not back "
+                       "[NEWSDESK_LLM_STRICT]")
 
     parser = argparse.ArgumentParser(
         prog="newsdesk",
@@ -50,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delete the index and build it again from scratch")
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    ask = commands.add_parser("ask", parents=[common], help="answer a question",
+    ask = commands.add_parser("ask", parents=[common, llm], help="answer a question",
                               description="Answer QUESTION from the indexed articles. With '-', "
                               "answer one question a line from standard input.")
     ask.add_argument("question", help="the question, or - to read questions from stdin")
@@ -58,12 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print each Answer as one JSON object a line")
     _add_filter_options(ask)
 
-    chat = commands.add_parser("chat", parents=[common], help="multi-turn chat in the terminal",
+    chat = commands.add_parser("chat", parents=[common, llm], help="multi-turn chat in the terminal",
                                description="Ask questions in turn; follow-ups such as 'how many "
                                "were killed there?' are read with the earlier questions.")
     _add_filter_options(chat)
 
-    serve = commands.add_parser("serve", parents=[common], help="start the web chat",
+    serve = commands.add_parser("serve", parents=[common, llm], help="start the web chat",
                                 description="Start the web chat (Gradio).")
     serve.add_argument("--host", help="address to bind [NEWSDESK_HOST, default 127.0.0.1]")
     serve.add_argument("--port", type=int, help="port [NEWSDESK_PORT, default 7860]")
@@ -71,18 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", parents=[common], help="what the index holds")
     stats.add_argument("--json", action="store_true", help="print as JSON")
 
-    evaluate = commands.add_parser("eval", parents=[common], help="score answers on a gold set",
-                                   description="Answer every question of GOLD (JSON Lines, or "
-                                   "a MultiHop-RAG .json) and print accuracy, citation, refusal, "
-                                   "retrieval and latency scores. Minimums come from the flags, "
-                                   "else from baseline.json beside GOLD; below one, exit 1.")
-    evaluate.add_argument("gold", type=Path, help="gold questions file")
-    evaluate.add_argument("--corpus", type=Path, help="ingest this folder first")
-    evaluate.add_argument("--out", type=Path, help="write the full report (JSON) here")
-    evaluate.add_argument("--compare", type=Path, help="an earlier report to compare with")
-    evaluate.add_argument("--min-accuracy", type=float, help="fail below this answer accuracy")
-    evaluate.add_argument("--min-citation-validity", type=float,
-                          help="fail below this share of verbatim citations")
+    evaluation = commands.add_parser(
+        "eval", parents=[common, llm], help="score answers on a gold set",
+        description="Answer every question of GOLD (JSON Lines, or a MultiHop-RAG .json) and "
+        "print accuracy, citation, refusal, retrieval and latency scores. Minimums come from the "
+        "flags, else from baseline.json beside GOLD; below one, exit 1.")
+    evaluation.add_argument("gold", type=Path, metavar="GOLD", help="gold questions file")
+    evaluation.add_argument("--corpus", type=Path, help="ingest this folder first")
+    evaluation.add_argument("--out", type=Path, help="write the full report (JSON) here")
+    evaluation.add_argument("--compare", type=Path, help="an earlier report to compare with")
+    evaluation.add_argument("--min-accuracy", type=float, help="fail below this answer accuracy")
+    evaluation.add_argument("--min-citation-validity", type=float,
+                            help="fail below this share of verbatim citations")
     return parser
 
 
@@ -100,7 +120,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from env vars and defaults, overridden by the flags given."""
     overrides = {
         key: value
-        for key in ("index_dir", "chroma_url", "embed_model", "host", "port", "top_k")
+        for key in ("index_dir", "chroma_url", "embed_model", "embed_url", "host", "port", "top_k",
+                    "llm_url",
+                    "llm_model", "llm_api_key_env", "llm_gguf", "llm_timeout", "llm_strict")
         if (value := getattr(args, key, None)) is not None
     }
     return Settings(**overrides)
@@ -111,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         assistant = Assistant(settings_from(args))
         return COMMANDS[args.command](assistant, args)
-    except (IndexError_, CorpusNotFound, UnknownModel, EmptyIndex) as error:
+    except (IndexError_, CorpusNotFound, UnknownModel, EmptyIndex, EmbeddingEndpointError) as error:
         print(f"newsdesk: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -140,8 +162,10 @@ def run_ask(assistant: Assistant, args: argparse.Namespace) -> int:
         else [args.question]
     )
     for question in questions:
-        answer = assistant.ask(question, **_filters(args))
-        print(answer.model_dump_json() if args.json else render(answer), flush=True)
+        if args.json:
+            print(assistant.ask(question, **_filters(args)).model_dump_json(), flush=True)
+        else:
+            print_streamed(assistant.ask_stream(question, **_filters(args)))
     return 0
 
 
@@ -157,7 +181,7 @@ def run_chat(assistant: Assistant, args: argparse.Namespace) -> int:
             return 0
         if not question or question.lower() in {"exit", "quit"}:
             return 0
-        print(render(conversation.ask(question)), flush=True)
+        print_streamed(conversation.ask_stream(question))
 
 
 def run_serve(assistant: Assistant, args: argparse.Namespace) -> int:
@@ -179,12 +203,15 @@ def run_stats(assistant: Assistant, args: argparse.Namespace) -> int:
 
 
 def run_eval(assistant: Assistant, args: argparse.Namespace) -> int:
-    from assistant import evaluate
-
+    try:
+        questions = evaluate.load_questions(args.gold)
+    except (OSError, evaluate.GoldError) as error:
+        print(f"newsdesk: error: cannot read {args.gold}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.corpus:
         print(assistant.ingest(args.corpus).summary())
     _require_articles(assistant)
-    report = evaluate.evaluate(assistant, evaluate.load_questions(args.gold))
+    report = evaluate.evaluate(assistant, questions)
     print(evaluate.render(report["summary"]))
     if args.out:
         args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -206,7 +233,25 @@ def render(answer: Answer) -> str:
         lines.append("\nSources:")
         for citation in answer.citations:
             lines.append(f"[{citation.n}] {reference(citation)}")
+    if answer.unsupported:
+        lines.append("\nNot found in the cited articles:")
+        lines += [f"- {sentence}" for sentence in answer.unsupported]
+    if answer.note:
+        lines.append(f"\nNote: {answer.note}")
     return "\n".join(lines) + "\n"
+
+
+def print_streamed(pieces) -> None:
+    """Print an LLM's draft as it arrives, then the checked Answer."""
+    drafted = False
+    for piece in pieces:
+        if isinstance(piece, str):
+            print(piece, end="", flush=True)
+            drafted = True
+        else:
+            if drafted:
+                print("\n\nChecked against the articles:")
+            print(render(piece), flush=True)
 
 
 def _filters(args: argparse.Namespace) -> dict:

@@ -37,3 +37,10 @@ class Answer(BaseModel):
     condensed_question: str | None = Field(
         None, description="The stand-alone question a follow-up was rewritten into, if any."
     )
+    unsupported: list[str] = Field(
+        default_factory=list,
+        description="Generated sentences whose figures, names or links the cited sources lack.",
+    )
+    note: str | None = Field(
+        None, description="Why the answer is not what was asked for, e.g. the LLM failed."
+    )
