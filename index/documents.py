@@ -23,11 +23,6 @@ class Article:
     def content_hash(self) -> str:
         return content_hash(self.text)
 
-    @property
-    def label(self) -> str:
-        """A human name for the article: its title, or its id when it has none."""
-        return self.title or self.doc_id
-
     def to_dict(self) -> dict:
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None

@@ -21,31 +21,11 @@ class UnknownModel(ValueError):
     """An embedding model name that no installed package provides."""
 
 
-class SentenceTransformerEmbedding(BaseEmbedding):
-    """A sentence-transformers model loaded from a local folder on first use."""
-
-    model_path: str
-    device: str = "cpu"
-    _model: Any = PrivateAttr(default=None)
-
-    @property
-    def model(self) -> Any:
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(self.model_path, device=self.device)
-        return self._model
-
-    @property
-    def dimensions(self) -> int:
-        return int(self.model.get_embedding_dimension())
+class BatchEmbedding(BaseEmbedding):
+    """A llama-index embedding whose every entry point goes through `embed(texts)`."""
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        vectors = self.model.encode(
-            texts, batch_size=self.embed_batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
-        return vectors.tolist()
+        raise NotImplementedError
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.embed([query])[0]
@@ -60,7 +40,30 @@ class SentenceTransformerEmbedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
-class OnnxEmbedding(BaseEmbedding):
+class SentenceTransformerEmbedding(BatchEmbedding):
+    """A sentence-transformers model loaded from a local folder on first use."""
+
+    model_path: str
+    device: str = "cpu"
+    _model: Any = PrivateAttr(default=None)
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.model_path, device=self.device)
+        return self._model
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.model.encode(
+            texts, batch_size=self.embed_batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+
+class OnnxEmbedding(BatchEmbedding):
     """A mean-pooling sentence-transformers model run by ONNX Runtime: the same vectors as
     sentence-transformers, without importing torch to answer a question. The ONNX file is
     exported from the model folder once (with torch) into `cache_dir`."""
@@ -107,18 +110,6 @@ class OnnxEmbedding(BaseEmbedding):
         summed = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         return summed / np.linalg.norm(summed, axis=1, keepdims=True)
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
 
 def export_onnx(model_path: Path, cache_dir: Path) -> Path:
     """The model's transformer as an ONNX file in `cache_dir`, exported on first use."""
@@ -158,7 +149,7 @@ def export_onnx(model_path: Path, cache_dir: Path) -> Path:
     return target
 
 
-class HashEmbedding(BaseEmbedding):
+class HashEmbedding(BatchEmbedding):
     """Vectors made from hashed word stems and character trigrams: texts that share words land
     close together, so it ranks like a (weak) real model. Deterministic, needs no weights."""
 
@@ -178,20 +169,8 @@ class HashEmbedding(BaseEmbedding):
         norm = float(np.linalg.norm(vector))
         return (vector / norm if norm else vector).tolist()
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
 
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-
-class EndpointEmbedding(BaseEmbedding):
+class EndpointEmbedding(BatchEmbedding):
     """An OpenAI-compatible `/embeddings` endpoint (a text-embeddings server, vLLM, Ollama,
     OpenAI) that serves the model `model_name`, so embedding can run on other machines."""
 
@@ -218,18 +197,6 @@ class EndpointEmbedding(BaseEmbedding):
             vectors.extend(_normalised(item["embedding"]) for item in data)
         return vectors
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
 
 class EmbeddingEndpointError(RuntimeError):
     """The embedding endpoint failed or answered something else than embeddings."""
@@ -248,7 +215,7 @@ def load_embedder(
     api_key: str | None = None,
     backend: str = "onnx",
     cache_dir: Path | None = None,
-) -> BaseEmbedding:
+) -> BatchEmbedding:
     """The embedder called `name`: served by the endpoint at `url` when given, else the
     packaged model or a local model folder (run by ONNX Runtime, or by sentence-transformers
     with `backend="torch"` or when the model does not mean-pool), or the hashing fake."""
