@@ -155,6 +155,29 @@ def reset_index(index_dir: Path, chroma_url: str | None = None, collection: str 
         (index_dir / name).unlink(missing_ok=True)
 
 
+@contextmanager
+def _store_errors(where: str) -> Iterator[None]:
+    """Turn a lost connection to a Chroma server into a StoreUnavailable naming it."""
+    import httpx
+
+    try:
+        yield
+    except httpx.HTTPError as error:
+        raise StoreUnavailable(f"the Chroma store at {where} stopped answering: {error}") from error
+
+
+class _Guarded(BaseRetriever):
+    """A retriever whose store errors come out as StoreUnavailable."""
+
+    def __init__(self, inner: BaseRetriever, where: str) -> None:
+        super().__init__()
+        self._inner, self._where = inner, where
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        with _store_errors(self._where):
+            return self._inner.retrieve(query_bundle)
+
+
 class _Matching(BaseRetriever):
     """Keeps the hits of a keyword retriever that match at all: BM25 pads its top k with
     zero-score chunks, including ones the filters exclude."""
@@ -307,8 +330,9 @@ class ArticleIndex:
                 self.collection_name, metadata={"hnsw:space": "cosine"}
             )
         except Exception as error:  # chromadb raises many types; all mean "store unusable"
-            where = self.chroma_url or str(self.index_dir / "chroma")
-            raise StoreUnavailable(f"cannot open the Chroma store at {where}: {error}") from error
+            raise StoreUnavailable(
+                f"cannot open the Chroma store at {self.store_location}: {error}"
+            ) from error
 
     @property
     def vector_store(self) -> Any:
@@ -321,14 +345,21 @@ class ArticleIndex:
         for node, vector in zip(nodes, vectors):
             node.embedding = vector
         if nodes:
-            self.vector_store.add(nodes)
+            with _store_errors(self.store_location):
+                self.vector_store.add(nodes)
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
-        for start in range(0, len(chunk_ids), 5000):
-            self.collection.delete(ids=chunk_ids[start : start + 5000])
+        with _store_errors(self.store_location):
+            for start in range(0, len(chunk_ids), 5000):
+                self.collection.delete(ids=chunk_ids[start : start + 5000])
 
     def stored_chunk_count(self) -> int:
-        return int(self.collection.count())
+        with _store_errors(self.store_location):
+            return int(self.collection.count())
+
+    @property
+    def store_location(self) -> str:
+        return self.chroma_url or str(self.index_dir / "chroma")
 
     @staticmethod
     def _node(article: Article, chunk: Chunk) -> TextNode:
@@ -361,9 +392,9 @@ class ArticleIndex:
             self._vector_index = VectorStoreIndex.from_vector_store(
                 self.vector_store, embed_model=self.embedder
             )
-        return self._vector_index.as_retriever(
+        return _Guarded(self._vector_index.as_retriever(
             similarity_top_k=top_k, filters=filters.to_metadata_filters() if filters else None
-        )
+        ), self.store_location)
 
     def keyword_retriever(self, top_k: int, filters: SearchFilters | None = None) -> BaseRetriever | None:
         """BM25 over the chunks; None when the index is empty or the filters exclude everything."""

@@ -4,6 +4,7 @@ tests) or the real packaged model (integration tests), always in a real embedded
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,10 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     )
     assistant.ingest()
     return assistant
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

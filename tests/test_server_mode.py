@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
 from test_cli import newsdesk
 
 CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -77,3 +71,40 @@ def test_a_server_that_is_down_is_a_clear_error(chroma_server, tmp_path: Path):
     assert asked.returncode == 1
     assert "Could not connect to a Chroma server" in asked.stderr and "Traceback" not in asked.stderr
     assert time.monotonic() - started < 60
+
+
+def test_a_server_that_stops_mid_session_is_a_clear_error(chroma_server, tmp_path: Path):
+    from assistant import Assistant, Settings
+    from index.store import StoreUnavailable
+
+    url, server = chroma_server
+    assistant = Assistant(Settings(index_dir=tmp_path / "index", chroma_url=url,
+                                   embed_model="hash-384"))
+    assistant.ingest()
+    assert assistant.ask("Who blamed Moscow?").answered
+    server.kill()
+    server.wait(timeout=30)
+    with pytest.raises(StoreUnavailable, match=f"Chroma store at {url} stopped answering"):
+        assistant.ask("Who blamed Moscow?")
+
+
+def test_the_web_chat_says_so_when_the_server_is_down(chroma_server, tmp_path: Path):
+    from gradio_client import Client
+
+    from assistant import Assistant, Settings
+    from test_ui import assistant_text, serve
+
+    url, server = chroma_server
+    assistant = Assistant(Settings(index_dir=tmp_path / "index", chroma_url=url,
+                                   embed_model="hash-384"))
+    assistant.ingest()
+    app = serve(assistant)
+    try:
+        server.kill()
+        server.wait(timeout=30)
+        client = Client(app.local_url, verbose=False)
+        _, chat = client.predict("Who blamed Moscow?", [], [], "", "", api_name="/chat")
+        reply = assistant_text(chat)
+        assert "The index cannot be read." in reply and "stopped answering" in reply
+    finally:
+        app.close()

@@ -1,7 +1,6 @@
 """The web chat, launched for real and queried through gradio_client."""
 
 import re
-import socket
 import threading
 from datetime import date
 from html import escape
@@ -11,19 +10,13 @@ from gradio_client import Client, handle_file
 
 from assistant.citations import reference
 from assistant.types import Answer, Citation
-from tests.conftest import make_assistant
+from tests.conftest import free_port, make_assistant
 from ui.app import launch
 from ui.render import (filter_scope, paragraph_around, render_answer, render_text,
                        stream_answer)
 from ui.settings import WebSettings
 
 KHARKIV = "How many were injured in Kharkiv?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(assistant, **options):
