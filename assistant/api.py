@@ -108,7 +108,9 @@ class Assistant:
         started = time.perf_counter()
         llm, note = self._load_llm()
         history = history or []
-        standalone = condense_with_llm(llm, question, history) if llm else condense(question, history)
+        standalone = (
+            condense_with_llm(llm, question, history) if llm else condense(question, history)
+        )
         if self._term_stats is None:
             self._term_stats = self.index.term_stats()
         query = analyse(standalone, self._term_stats)
@@ -171,7 +173,9 @@ class Assistant:
             try:
                 self._llm = load_llm(self.settings)
             except LLMUnavailable as error:
-                self._llm_error = f"The language model is unavailable ({error}); " + EXTRACTIVE_INSTEAD
+                self._llm_error = (
+                    f"The language model is unavailable ({error}); " + EXTRACTIVE_INSTEAD
+                )
         return self._llm, self._llm_error
 
     def chat(self, **ask_options) -> Conversation:

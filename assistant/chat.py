@@ -39,10 +39,8 @@ def condense_with_llm(llm: LLM, question: str, history: list[str]) -> str:
     if not history or not _is_follow_up(question):
         return question
     earlier = "\n".join(f"- {q}" for q in history[-3:])
-    chat = [
-        ChatMessage(role="system", content=_REWRITE),
-        ChatMessage(role="user", content=f"Earlier questions:\n{earlier}\nLast question: {question}"),
-    ]
+    user = f"Earlier questions:\n{earlier}\nLast question: {question}"
+    chat = [ChatMessage(role="system", content=_REWRITE), ChatMessage(role="user", content=user)]
     try:
         reply = (llm.chat(chat).message.content or "").strip().strip('"').strip()
     except Exception:  # any backend error: the rules still make a stand-alone question

@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print each Answer as one JSON object a line")
     _add_filter_options(ask)
 
-    chat = commands.add_parser("chat", parents=[common, llm], help="multi-turn chat in the terminal",
+    chat = commands.add_parser("chat", parents=[common, llm],
+                               help="multi-turn chat in the terminal",
                                description="Ask questions in turn; follow-ups such as 'how many "
                                "were killed there?' are read with the earlier questions.")
     _add_filter_options(chat)
@@ -121,8 +122,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     overrides = {
         key: value
         for key in ("index_dir", "chroma_url", "embed_model", "embed_url", "host", "port", "top_k",
-                    "llm_url",
-                    "llm_model", "llm_api_key_env", "llm_gguf", "llm_timeout", "llm_strict")
+                    "llm_url", "llm_model", "llm_api_key_env", "llm_gguf", "llm_timeout",
+                    "llm_strict")
         if (value := getattr(args, key, None)) is not None
     }
     return Settings(**overrides)

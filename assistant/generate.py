@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from llama_index.core.llms import LLM, ChatMessage
 
@@ -87,8 +87,8 @@ class Checked:
 
     text: str
     answered: bool
-    citations: list[Citation] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
+    citations: list[Citation]
+    unsupported: list[str]
 
 
 def sources_for(passages: list[Passage], articles: dict[str, Article], limit: int) -> list[Source]:
@@ -162,10 +162,10 @@ def check(draft: str, sources: list[Source], question: str, strict: bool) -> Che
             if (quote.article.doc_id, quote.start) not in numbers:
                 numbers[(quote.article.doc_id, quote.start)] = n = len(numbers) + 1
                 citations.append(cite(n, quote.article, quote.start, quote.end, quote.overlap))
-        renumbered = MARKER.sub(lambda m: "".join(
-            f"[{numbers[(quotes[n].article.doc_id, quotes[n].start)]}]"
+        renumbered = MARKER.sub(lambda m: "".join(f"[{k}]" for k in dict.fromkeys(
+            numbers[(quotes[n].article.doc_id, quotes[n].start)]
             for n in _marker_numbers(m.group()) if n in quotes
-        ), sentence)
+        )), sentence)
         separator = ("\n" if new_line else " ") if kept else ""
         kept.append(separator + _tidy(renumbered))
     if not answered:
@@ -220,8 +220,8 @@ def _best_sentence(claim: str, source: Source) -> Quote:
 
 def _backing_source(claim: str, sources: list[Source], question: str) -> int | None:
     """For a sentence the model left without a marker: the source with a sentence holding at
-    least half its words and figures, that holds all its figures, names and links."""
-    best, best_overlap = None, 0.5
+    least 60% of its words and figures, that holds all its figures, names and links."""
+    best, best_overlap = None, 0.6
     for source in sources:
         overlap = _best_sentence(claim, source).overlap
         if overlap >= best_overlap and not _unbacked(claim, question, [source]):

@@ -151,8 +151,8 @@ def render(runs: dict) -> str:
         count = len(run_["records"])
         valid = "–" if run_["citation_validity"] is None else f"{run_['citation_validity']:.3f}"
         lines.append(f"| {name} | {answerer} | {which} ({count}) | {run_['accuracy']:.3f} | "
-                     f"{run_['lenient']:.3f} | {valid} | {run_['refused']} | {run_['unsupported']} | "
-                     f"{run_['fallbacks']} | "
+                     f"{run_['lenient']:.3f} | {valid} | {run_['refused']} | "
+                     f"{run_['unsupported']} | {run_['fallbacks']} | "
                      f"{run_['s_mean']:.2f} | {run_['s_p50']:.2f} |")
     return "\n".join(lines)
 

@@ -169,10 +169,12 @@ def test_fabricated_markers_are_removed(llm_assistant, server):
 
 def test_numbers_and_names_missing_from_the_cited_passage_are_unsupported(llm_assistant, server):
     kharkiv = source_with("injuring 11")
-    script = lambda body: (f"{GOOD} [{kharkiv(body)}]. Russia’s missile hit Kharkiv, injuring "  # noqa: E731
-                           f"45 civilians [{kharkiv(body)}]. Boris Johnson visited Kharkiv "
-                           f"[{kharkiv(body)}].")
     bad = ["Russia’s missile hit Kharkiv, injuring 45 civilians.", "Boris Johnson visited Kharkiv."]
+
+    def script(body: dict) -> str:
+        n = kharkiv(body)
+        return f"{GOOD} [{n}]. {bad[0][:-1]} [{n}]. {bad[1][:-1]} [{n}]."
+
     server.replies = [Reply(script), Reply(script)]
     answer = llm_assistant.ask(INJURED)
     assert answer.answered and answer.unsupported == bad
@@ -289,7 +291,8 @@ def test_follow_up_is_condensed_by_the_llm(llm_assistant, server):
     rewrite = server.requests[1]["messages"]
     assert "Rewrite" in rewrite[0]["content"] and INJURED in rewrite[1]["content"]
     assert answer.condensed_question == "How many were killed in Kharkiv?"
-    assert "Question: How many were killed in Kharkiv?" in server.requests[2]["messages"][1]["content"]
+    asked = server.requests[2]["messages"][1]["content"]
+    assert "Question: How many were killed in Kharkiv?" in asked
 
 
 def test_condensing_falls_back_to_the_rules_when_the_llm_fails(llm_assistant, server):
