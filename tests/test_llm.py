@@ -351,3 +351,27 @@ def test_smollm2_answers_through_llama_cpp(hashed):
     else:
         assert answer.answer == NOT_IN_ARTICLES and answer.citations == []
     assert_checked(hashed, answer)
+
+
+def test_web_chat_streams_the_draft_then_shows_the_checked_answer(llm_assistant, server):
+    from gradio_client import Client
+
+    from test_ui import serve
+
+    kharkiv = source_with("injuring 11")
+    server.replies = [Reply(lambda body: f"{GOOD} [{kharkiv(body)}]. Boris Johnson visited "
+                                         f"Kharkiv [{kharkiv(body)}].")]
+    app = serve(llm_assistant)
+    try:
+        job = Client(app.local_url, verbose=False).submit(INJURED, [], [], "", "",
+                                                          api_name="/chat")
+        job.result(timeout=60)
+        replies = [str(update[1][-1]) for update in job.outputs() if update[1]]
+    finally:
+        app.close()
+    drafts = [r for r in replies if "nd-draft" in r]
+    assert len(drafts) > 3 and "Boris Johnson" in drafts[-1]  # token by token
+    final = replies[-1]
+    assert "nd-draft" not in final and "Not backed by the cited articles" in final
+    assert "Boris Johnson visited Kharkiv." in final.split("Not backed by")[1]
+    assert 'class="nd-source"' in final and "injuring 11 civilians" in final

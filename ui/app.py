@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date
 
 import gradio as gr
@@ -44,17 +45,25 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         chat = chat + [_message("user", render.render_user(message)),
                        _message("assistant", render.render_pending())]
         yield "", chat, questions
+        answer, draft = None, ""
         try:
             filters = _read_filters(outlets, since, until)
-            answer = _ask(assistant, building, message, questions, filters)
+            for piece in _ask_stream(assistant, building, message, questions, filters):
+                if isinstance(piece, str):  # an LLM's unchecked draft, token by token
+                    draft += piece
+                    chat[-1] = _message("assistant", render.render_draft(draft))
+                    yield "", chat, questions
+                else:
+                    answer = piece
         except _Notice as notice:
             chat[-1] = _message("assistant", notice.html)
             yield "", chat, questions
             return
-        for piece in render.stream_answer(answer, turn):
-            chat[-1] = _message("assistant", piece)
-            yield "", chat, questions
-            time.sleep(STREAM_PAUSE_S)
+        if not draft:  # an extractive answer: let it grow a few words at a time
+            for piece in render.stream_answer(answer, turn):
+                chat[-1] = _message("assistant", piece)
+                yield "", chat, questions
+                time.sleep(STREAM_PAUSE_S)
         texts = _article_texts(assistant, answer)
         scope = render.filter_scope(**filters)
         chat[-1] = _message("assistant", render.render_answer(answer, turn, texts, scope))
@@ -134,9 +143,10 @@ class _Notice(Exception):
         self.html = render.render_notice(title, text, kind=kind)
 
 
-def _ask(assistant: Assistant, building: threading.Event, message: str, questions: list,
-         filters: dict) -> Answer:
-    """The Answer, or a _Notice when the index cannot answer now."""
+def _ask_stream(assistant: Assistant, building: threading.Event, message: str, questions: list,
+                filters: dict) -> Iterator[str | Answer]:
+    """`Assistant.ask_stream`: draft pieces, then the Answer; a _Notice when the index cannot
+    answer now."""
     if building.is_set():
         raise _Notice("The index is being updated.", "New articles are being added; "
                       "ask again in a moment.")
@@ -144,7 +154,7 @@ def _ask(assistant: Assistant, building: threading.Event, message: str, question
         if not assistant.index.manifest.articles:
             raise _Notice("The index is empty.", "Add articles in the Corpus tab, "
                           "or run: newsdesk ingest")
-        return assistant.ask(message, history=questions, **filters)
+        yield from assistant.ask_stream(message, history=questions, **filters)
     except IndexError_ as error:
         raise _Notice("The index cannot be read.", str(error), kind="error") from None
 

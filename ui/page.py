@@ -30,6 +30,7 @@ CSS = """
 .nd-notice p { margin: .3em 0 0; }
 .nd-refusal { border-left-color: #d97706; background: rgba(217, 119, 6, .12); }
 .nd-error { border-left-color: #dc2626; background: rgba(220, 38, 38, .1); }
+.nd-unsupported { border-left-color: #dc2626; background: rgba(220, 38, 38, .06); }
 .nd-pending { font-style: italic; opacity: .7; }
 .nd-report { white-space: pre-wrap; font-size: .9em; }
 """

@@ -56,14 +56,32 @@ def stream_answer(answer: Answer, turn: int) -> Iterator[str]:
         yield render_text(" ".join(words[:count]), answer, turn)
 
 
+def render_draft(draft: str) -> str:
+    """An LLM's answer as it is written, marked as not yet checked against the articles."""
+    return (f'<div class="nd-answer nd-draft"><p>{escape(draft)}</p>'
+            '<p class="nd-pending">Writing; every sentence is checked against the articles '
+            "when it is done…</p></div>")
+
+
 def render_answer(answer: Answer, turn: int, texts: Mapping[str, str], scope: str = "") -> str:
-    """The whole answer: its text, then its numbered sources; `texts` maps doc_id to the
-    article text that gives each quote its paragraph; `scope` says what the filters allowed."""
+    """The whole answer: its text, what the articles do not back, a note on how it was made,
+    then its numbered sources; `texts` maps doc_id to the article text that gives each quote
+    its paragraph; `scope` says what the filters allowed."""
+    note = render_notice("Note", answer.note) if answer.note else ""
     if not answer.answered:
-        return render_notice("Not in the articles", answer.answer, scope, kind="refusal")
+        return render_notice("Not in the articles", answer.answer, scope, kind="refusal") + note
     sources = "".join(render_citation(c, turn, texts.get(c.doc_id)) for c in answer.citations)
-    body = render_text(answer.answer, answer, turn)
+    body = render_text(answer.answer, answer, turn) + render_unsupported(answer.unsupported) + note
     return f'{body}<ol class="nd-sources">{sources}</ol>' if sources else body
+
+
+def render_unsupported(sentences: list[str]) -> str:
+    """Generated sentences the cited articles do not back, shown apart and flagged."""
+    if not sentences:
+        return ""
+    items = "".join(f"<li>{escape(sentence)}</li>" for sentence in sentences)
+    return (f'<div class="nd-notice nd-unsupported" role="status"><strong>Not backed by the '
+            f"cited articles</strong><ul>{items}</ul></div>")
 
 
 def render_text(text: str, answer: Answer, turn: int) -> str:
