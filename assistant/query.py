@@ -141,7 +141,8 @@ def _related_stems(stemmed: str, stats: TermStats) -> set[str]:
         related |= {w for w in stats.with_prefix(stemmed) if len(w) <= len(stemmed) + 3}
         related |= {stemmed[:i] for i in range(5, len(stemmed)) if stats.known(stemmed[:i])}
     if not stats.known(stemmed) and len(stemmed) >= 4 and stats.df:
-        related |= set(difflib.get_close_matches(stemmed, stats.df.keys(), n=2, cutoff=0.8))
+        candidates = stats.similar_candidates(stemmed)
+        related |= set(difflib.get_close_matches(stemmed, candidates, n=2, cutoff=0.8))
     return related
 
 

@@ -42,7 +42,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 def _is_abbreviation(line: str, dot: int) -> bool:
     if line[dot] != ".":
         return False
-    word = re.search(r"([\w.]+)$", line[:dot])
+    word = re.search(r"([\w.]+)$", line[max(0, dot - 12) : dot])  # abbreviations are short
     if not word:
         return False
     token = word.group(1).lower()

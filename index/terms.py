@@ -35,9 +35,20 @@ class TermStats:
     n_docs: int
     df: dict[str, int]
     _sorted: list[str] = field(init=False, repr=False, compare=False)
+    _by_shape: dict[tuple[str, int], list[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_sorted", sorted(self.df))
+        by_shape: dict[tuple[str, int], list[str]] = {}
+        for word in self._sorted:
+            by_shape.setdefault((word[:1], len(word)), []).append(word)
+        object.__setattr__(self, "_by_shape", by_shape)
+
+    def similar_candidates(self, term: str) -> list[str]:
+        """Known stems that could be a misspelling of `term`: same first letter, length
+        within two (what a close match needs, found without scanning the vocabulary)."""
+        return [w for n in range(len(term) - 2, len(term) + 3)
+                for w in self._by_shape.get((term[:1], n), ())]
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Known stems that start with `prefix`."""
