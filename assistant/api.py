@@ -37,6 +37,7 @@ class Assistant:
         self._embedder = embedder
         self._index: ArticleIndex | None = None
         self._term_stats = None
+        self._index_id: dict[str, str] | None = None
         self._sentence_vectors: dict[str, list[float]] = {}
         self._llm: LLM | None = None
         self._llm_error: str | None = None
@@ -63,6 +64,7 @@ class Assistant:
         reset_index(s.index_dir, s.chroma_url, s.collection)
         self._index = None
         self._term_stats = None
+        self._index_id = None
 
     def ingest(self, path: Path | None = None, progress: bool = False) -> IngestReport:
         """Bring the index in line with the folder `path` (default: the corpus setting)."""
@@ -71,6 +73,7 @@ class Assistant:
             max_bytes=int(self.settings.max_file_mb * 1e6), progress=progress,
         )
         self._term_stats = None
+        self._index_id = None
         return report
 
     def ask(
@@ -183,10 +186,14 @@ class Assistant:
         return Conversation(self, **ask_options)
 
     def index_id(self) -> dict[str, str]:
-        manifest = self.index.manifest
-        hashes = sorted(entry["hash"] for entry in manifest.articles.values())
-        corpus = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
-        return {"model": manifest.model, "corpus_hash": corpus, "articles": str(len(hashes))}
+        """The embedding model and a hash of the indexed articles (kept until an ingest)."""
+        if self._index_id is None:
+            manifest = self.index.manifest
+            hashes = sorted(entry["hash"] for entry in manifest.articles.values())
+            corpus = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
+            self._index_id = {"model": manifest.model, "corpus_hash": corpus,
+                              "articles": str(len(hashes))}
+        return self._index_id
 
     def stats(self) -> dict:
         index = self.index
