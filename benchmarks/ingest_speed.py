@@ -30,12 +30,14 @@ MULTIHOP = ROOT.parent / "shared" / "benchmarks" / "multihop" / "articles.jsonl"
 
 
 def build_corpus(folder: Path, copies: int) -> None:
-    """Copies of the benchmark articles and the bundled corpus, each copy with its own ids."""
+    """Copies of the benchmark articles and the bundled corpus, each copy with its own ids
+    and text (identical texts would be stored once, and so embedded once)."""
     records = [json.loads(line) for line in MULTIHOP.read_text(encoding="utf-8").splitlines()]
     for copy in range(copies):
         with open(folder / f"multihop_{copy}.jsonl", "w", encoding="utf-8") as out:
             for record in records:
-                out.write(json.dumps(record | {"url": f"{record['url']}#copy{copy}"}) + "\n")
+                out.write(json.dumps(record | {"url": f"{record['url']}#copy{copy}",
+                                               "body": f"{record['body']}\nCopy {copy}."}) + "\n")
         for path in sorted((ROOT / "corpus").glob("*.txt")):
             text = path.read_text(encoding="utf-8")
             (folder / f"{copy}_{path.name}").write_text(f"{text}\nCopy {copy}.", encoding="utf-8")
@@ -68,7 +70,9 @@ def main() -> None:
         vectors: dict[str, list] = {}
         raw = timed(lambda: vectors.update(torch=torch_embedder.embed(texts)))
         raw_onnx = timed(lambda: vectors.update(onnx=embedder.embed(texts)))
-        whole = timed(lambda: ingest(index, corpus, progress=False))
+        reports = []
+        whole = timed(lambda: reports.append(ingest(index, corpus, progress=False)))
+        assert reports[0].chunks_embedded == len(texts), "ingest must embed the same chunks"
         vanilla = timed(lambda: vanilla_pipeline(corpus, torch_embedder))
 
     n_chunks, n_articles = len(texts), len(articles)

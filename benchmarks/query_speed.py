@@ -67,7 +67,7 @@ def build_scale(index_dir: Path, target_chunks: int, seed: int = 7) -> Assistant
                 inside = [vectors[s] for s in picked if s in chunk.text] or [vectors[picked[0]]]
                 mean = np.mean(inside, axis=0)
                 chunk_vectors.append((mean / np.linalg.norm(mean)).tolist())
-            index.add_chunks(article, chunks, chunk_vectors)
+            index.add_chunks([(article, chunk) for chunk in chunks], chunk_vectors)
             index.manifest.articles[doc_id] = {
                 "hash": article.content_hash, "path": doc_id, "aliases": [],
                 "chunks": [[c.chunk_id, c.start, c.end] for c in chunks],

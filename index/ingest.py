@@ -14,7 +14,7 @@ from index.loaders import Skipped, find_files, load_file, relative_id
 from index.store import ArticleIndex
 
 # Articles are committed to the manifest in batches of about this many chunks.
-BATCH_CHUNKS = 512
+BATCH_CHUNKS = 2048
 
 
 class CorpusNotFound(Exception):
@@ -123,10 +123,10 @@ def _store(index: ArticleIndex, corpus: Path, scan: _Scan, report: IngestReport,
         for batch in _batches(pending):
             index.begin()
             stale: list[str] = []
-            texts = [index.embedding_text(a, chunk) for a, _, chunks in batch for chunk in chunks]
-            vectors = iter(index.embedder.embed(texts))  # one call: sorted by length inside
+            pairs = [(article, chunk) for article, _, chunks in batch for chunk in chunks]
+            texts = [index.embedding_text(article, chunk) for article, chunk in pairs]
+            index.add_chunks(pairs, index.embedder.embed(texts))  # sorted by length inside
             for article, rel_path, chunks in batch:
-                index.add_chunks(article, chunks, [next(vectors) for _ in chunks])
                 old = manifest.articles.get(article.doc_id)
                 stale += [c[0] for c in old["chunks"]] if old else []
                 manifest.articles[article.doc_id] = {

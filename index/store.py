@@ -215,6 +215,7 @@ class ArticleIndex:
         self.manifest = self._load_manifest()
         self._articles: dict[str, Article] | None = None
         self._collection: Any = None
+        self._vector_store: Any = None
         self._vector_index: VectorStoreIndex | None = None
         self._bm25: Any = None
         self._recover_if_abandoned()
@@ -336,12 +337,15 @@ class ArticleIndex:
 
     @property
     def vector_store(self) -> Any:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        return ChromaVectorStore(chroma_collection=self.collection)
+            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._vector_store
 
-    def add_chunks(self, article: Article, chunks: list[Chunk], vectors: list[list[float]]) -> None:
-        nodes = [self._node(article, chunk) for chunk in chunks]
+    def add_chunks(self, chunks: list[tuple[Article, Chunk]], vectors: list[list[float]]) -> None:
+        """Store chunks with their vectors, in one call to the store."""
+        nodes = [self._node(article, chunk) for article, chunk in chunks]
         for node, vector in zip(nodes, vectors):
             node.embedding = vector
         if nodes:
