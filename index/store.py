@@ -437,8 +437,8 @@ class ArticleIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         self._bm25 = None
         if nodes:
-            retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=10)
-            retriever.persist(str(tmp))
+            retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes)))
+            retriever.persist(str(tmp), show_progress=False)
             shutil.rmtree(self._keyword_dir, ignore_errors=True)
             os.replace(tmp, self._keyword_dir)
         else:
