@@ -3,6 +3,7 @@ and write them up with [n] markers. No LLM; every word of substance is quoted.""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -137,12 +138,13 @@ def _candidates(query: Query, passages: list[Passage], articles: dict[str, Artic
     total = sum(term.weight for term in query.terms) or 1.0
     top = passages[0].score if passages else 1.0
     asked = frozenset().union(*(t.matches for t in query.terms)) if query.terms else frozenset()
+    asked_words = {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)} | _CALENDAR
     seen: set[tuple[str, int]] = set()
     found = []
     for passage in passages:
         article = articles[passage.doc_id]
         salient = _salient_stems(article)
-        spans = _sentence_spans(article)
+        starts = _sentence_starts(article)
         for start, end in split_sentences(article.text, passage.start, passage.end):
             if (article.doc_id, start) in seen:
                 continue
@@ -151,8 +153,8 @@ def _candidates(query: Query, passages: list[Passage], articles: dict[str, Artic
             if _is_heading(sentence):
                 continue
             words = sentence_stems(sentence)
-            position = spans.get(start, 0)
-            before = sentence_stems(article.text[_nth_start(article, position - 2) : start])
+            two_back = starts[max(0, bisect.bisect_left(starts, start) - 2)]
+            before = sentence_stems(article.text[two_back:start])
             # A sentence that leaves out a name of the question may stand for it when it is
             # not set somewhere else ("in Kharkiv" when Kyiv is asked) and one of the two
             # sentences before it names it, or its article is about it (title or first
@@ -177,7 +179,7 @@ def _candidates(query: Query, passages: list[Passage], articles: dict[str, Artic
             found.append(Candidate(
                 article=article, start=start, end=end, support=matched / total,
                 retrieval=passage.score / top if top else 0.0, figure=figure,
-                fits_kind=_fits_kind(query, sentence, figure), names_ok=names_ok,
+                fits_kind=_fits_kind(query, sentence, figure, asked_words), names_ok=names_ok,
             ))
     return found
 
@@ -185,16 +187,6 @@ def _candidates(query: Query, passages: list[Passage], articles: dict[str, Artic
 @lru_cache(maxsize=4096)
 def _sentence_starts(article: Article) -> tuple[int, ...]:
     return tuple(start for start, _ in split_sentences(article.text))
-
-
-def _sentence_spans(article: Article) -> dict[int, int]:
-    """Sentence start offset -> its position in the article."""
-    return {start: n for n, start in enumerate(_sentence_starts(article))}
-
-
-def _nth_start(article: Article, n: int) -> int:
-    starts = _sentence_starts(article)
-    return starts[max(0, min(n, len(starts) - 1))] if starts else 0
 
 
 @lru_cache(maxsize=4096)
@@ -226,8 +218,9 @@ def _is_heading(sentence: str) -> bool:
     return not re.search(r"[.!?\"'”’)]$", sentence) and len(sentence.split()) < 15
 
 
-def _fits_kind(query: Query, sentence: str, figure: str | None) -> bool:
-    asked = {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)} | _CALENDAR
+def _fits_kind(query: Query, sentence: str, figure: str | None, asked: set[str]) -> bool:
+    """Whether the sentence gives what the question asks for: a count, a date, or a name not
+    among the question's words (`asked`)."""
     if query.kind == "count":
         return figure is not None
     if query.kind == "when":
@@ -272,14 +265,11 @@ def _figures_answer(eligible: list[Candidate], per_article: int = 2) -> Draft:
             _number(c.figure) != _number(candidate.figure) for c in same
         ):
             chosen.append(candidate)
-    citations = [cite(n, c.article, c.start, c.end, c.score) for n, c in enumerate(chosen, 1)]
-    if len(chosen) == 1:
-        return Draft(f"{chosen[0].text} [1]", True, citations)
-    lines = ["The articles give different figures, each for its own report; they are not added "
-             "together:"]
-    for n, candidate in enumerate(chosen, 1):
-        lines.append(f"- {candidate.figure}: {_where(candidate.article)} [{n}]")
-    return Draft("\n".join(lines), True, citations)
+    return _write_up(
+        chosen, lambda c: f"{c.figure}: {_where(c.article)}",
+        heading="The articles give different figures, each for its own report; they are not "
+        "added together:",
+    )
 
 
 def _number(figure: str | None) -> str:
@@ -296,10 +286,18 @@ def _sentences_answer(eligible: list[Candidate], max_sentences: int = 3) -> Draf
             break
         if all(candidate.article.doc_id != c.article.doc_id for c in chosen):
             chosen.append(candidate)
+    return _write_up(chosen, lambda c: f"{c.text} ({_where(c.article)})")
+
+
+def _write_up(
+    chosen: list[Candidate], line: Callable[[Candidate], str], heading: str | None = None
+) -> Draft:
+    """One sentence answers as itself; several as a list, one line each with its marker."""
     citations = [cite(n, c.article, c.start, c.end, c.score) for n, c in enumerate(chosen, 1)]
     if len(chosen) == 1:
         return Draft(f"{chosen[0].text} [1]", True, citations)
-    lines = [f"- {c.text} ({_where(c.article)}) [{n}]" for n, c in enumerate(chosen, 1)]
+    lines = [heading] if heading else []
+    lines += [f"- {line(c)} [{n}]" for n, c in enumerate(chosen, 1)]
     return Draft("\n".join(lines), True, citations)
 
 

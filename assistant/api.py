@@ -63,8 +63,7 @@ class Assistant:
         s = self.settings
         reset_index(s.index_dir, s.chroma_url, s.collection)
         self._index = None
-        self._term_stats = None
-        self._index_id = None
+        self._forget_index_state()
 
     def ingest(self, path: Path | None = None, progress: bool = False) -> IngestReport:
         """Bring the index in line with the folder `path` (default: the corpus setting)."""
@@ -72,9 +71,13 @@ class Assistant:
             self.index, Path(path or self.settings.corpus_dir),
             max_bytes=int(self.settings.max_file_mb * 1e6), progress=progress,
         )
+        self._forget_index_state()
+        return report
+
+    def _forget_index_state(self) -> None:
+        """Drop what was derived from the index's contents, after they change."""
         self._term_stats = None
         self._index_id = None
-        return report
 
     def ask(
         self,
