@@ -108,10 +108,9 @@ def _store(index: ArticleIndex, corpus: Path, scan: _Scan, report: IngestReport,
     pending: list[tuple[Article, str, list[Chunk]]] = []
     for doc_id, (article, rel_path) in scan.articles.items():
         known = manifest.articles.get(doc_id)
-        aliases = scan.aliases.get(doc_id, [])
         if known and known["hash"] == article.content_hash:
             report.unchanged.append(doc_id)
-            known["aliases"] = aliases
+            known["aliases"] = scan.aliases.get(doc_id, [])
             continue
         (report.updated if known else report.added).append(doc_id)
         chunks = chunk_article(doc_id, article.text, article.content_hash,
@@ -141,10 +140,10 @@ def _store(index: ArticleIndex, corpus: Path, scan: _Scan, report: IngestReport,
             index.save(articles)  # the commit point: new chunks become the article's
             index.delete_chunks(stale)
 
-    index.begin()
     gone = [d for d in manifest.articles
             if d not in scan.articles and manifest.articles[d]["path"] not in scan.failed_paths]
     if gone:
+        index.begin()
         stale = [c[0] for doc_id in gone for c in manifest.articles.pop(doc_id)["chunks"]]
         for doc_id in gone:
             articles.pop(doc_id, None)
@@ -152,7 +151,7 @@ def _store(index: ArticleIndex, corpus: Path, scan: _Scan, report: IngestReport,
         index.delete_chunks(stale)
         report.removed.extend(gone)
 
-    index.save(articles)
+    index.save_manifest()  # the corpus folder and aliases, even when no article changed
     if report.changed or not index.has_keyword_index():
         index.rebuild_keyword_index()
     index.finish()

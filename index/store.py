@@ -261,6 +261,10 @@ class ArticleIndex:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._articles = articles
         write_json_atomic(self._articles_path, {k: a.to_dict() for k, a in articles.items()})
+        self.save_manifest()
+
+    def save_manifest(self) -> None:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(self._manifest_path, self.manifest.to_dict())
 
     # --- one writer at a time, and recovery from a writer that died ---------------------------
