@@ -213,7 +213,9 @@ class ArticleIndex:
         self._keyword_dir = self.index_dir / "keyword"
         self._journal_path = self.index_dir / "journal.json"
         self.manifest = self._load_manifest()
+        self._committed = {entry["hash"] for entry in self.manifest.articles.values()}
         self._articles: dict[str, Article] | None = None
+        self._versions: dict[str, Article] | None = None  # content hash -> article
         self._collection: Any = None
         self._vector_store: Any = None
         self._vector_index: VectorStoreIndex | None = None
@@ -240,13 +242,21 @@ class ArticleIndex:
 
     @property
     def articles(self) -> dict[str, Article]:
+        """The committed articles: each manifest entry's version of the article."""
         if self._articles is None:
-            if self._articles_path.exists():
-                raw = json.loads(self._articles_path.read_text(encoding="utf-8"))
-                self._articles = {key: Article.from_dict(value) for key, value in raw.items()}
-            else:
-                self._articles = {}
+            versions = self._stored_versions()
+            self._articles = {
+                doc_id: versions[entry["hash"]]
+                for doc_id, entry in self.manifest.articles.items() if entry["hash"] in versions
+            }
         return self._articles
+
+    def _stored_versions(self) -> dict[str, Article]:
+        if self._versions is None:
+            raw = (json.loads(self._articles_path.read_text(encoding="utf-8"))
+                   if self._articles_path.exists() else {})
+            self._versions = {key: Article.from_dict(value) for key, value in raw.items()}
+        return self._versions
 
     def article(self, doc_id: str) -> Article:
         return self.articles[doc_id]
@@ -257,15 +267,22 @@ class ArticleIndex:
                 for cid, s, e in self.manifest.articles[doc_id]["chunks"]]
 
     def save(self, articles: dict[str, Article]) -> None:
-        """Persist the articles and the manifest (articles first: the manifest is the commit)."""
+        """Persist the articles, then the manifest, which is the commit. Article texts are
+        kept by version (content hash), and the versions the last committed manifest names
+        stay until the next commit: a crash between the two writes leaves every committed
+        article readable as it was."""
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        self._articles = articles
-        write_json_atomic(self._articles_path, {k: a.to_dict() for k, a in articles.items()})
+        stored = self._stored_versions()
+        committed = {h: stored[h] for h in self._committed if h in stored}
+        versions = committed | {a.content_hash: a for a in articles.values()}
+        write_json_atomic(self._articles_path, {k: a.to_dict() for k, a in versions.items()})
+        self._versions, self._articles = versions, articles
         self.save_manifest()
 
     def save_manifest(self) -> None:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(self._manifest_path, self.manifest.to_dict())
+        self._committed = {entry["hash"] for entry in self.manifest.articles.values()}
 
     # --- one writer at a time, and recovery from a writer that died ---------------------------
     @contextmanager

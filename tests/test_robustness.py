@@ -145,3 +145,26 @@ def test_encrypted_pdf_is_skipped(hashed, corpus: Path):
     report = hashed.ingest()
     assert [(s.path, s.reason) for s in report.skipped] == [("locked.pdf", "encrypted PDF")]
     assert len(report.unchanged) == 5
+
+
+def test_a_crash_between_the_article_and_manifest_writes_keeps_the_old_version(
+    hashed, corpus: Path, monkeypatch
+):
+    doc_id = "001_585a612f8c0002d3.txt"
+    old_text = hashed.index.article(doc_id).text
+    (corpus / doc_id).write_text((corpus / doc_id).read_text() + "\n\nA late update: 40 homes.")
+
+    def crash(self) -> None:
+        raise KeyboardInterrupt("killed after articles.json, before manifest.json")
+
+    monkeypatch.setattr(ArticleIndex, "save_manifest", crash)
+    with pytest.raises(KeyboardInterrupt):
+        hashed.ingest()
+    monkeypatch.undo()
+    SharedSystemClient.clear_system_cache()
+    reopened = ArticleIndex(hashed.index.index_dir, load_embedder("hash-384"))
+    assert reopened.article(doc_id).text == old_text
+    for entry_id, entry in reopened.manifest.articles.items():
+        assert entry["hash"] == content_hash(reopened.article(entry_id).text)
+    stored = reopened.collection.get(include=[])["ids"]
+    assert sorted(stored) == sorted(reopened.manifest.chunk_ids())
