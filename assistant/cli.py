@@ -13,16 +13,10 @@ from assistant.api import Assistant
 from assistant.citations import reference
 from assistant.settings import Settings
 from assistant.types import Answer
-from index.embedding import EmbeddingEndpointError, UnknownModel
-from index.ingest import CorpusNotFound
-from index.store import IndexError_
+from index.errors import EmptyIndex, NewsdeskError
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-
-
-class EmptyIndex(Exception):
-    """Asked a question of an index that holds no articles."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         assistant = Assistant(settings_from(args))
         return COMMANDS[args.command](assistant, args)
-    except (IndexError_, CorpusNotFound, UnknownModel, EmptyIndex, EmbeddingEndpointError) as error:
+    except NewsdeskError as error:
         print(f"newsdesk: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -206,7 +200,7 @@ def run_stats(assistant: Assistant, args: argparse.Namespace) -> int:
 def run_eval(assistant: Assistant, args: argparse.Namespace) -> int:
     try:
         questions = evaluate.load_questions(args.gold)
-    except (OSError, evaluate.GoldError) as error:
+    except (OSError, NewsdeskError) as error:
         print(f"newsdesk: error: cannot read {args.gold}: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.corpus:

@@ -13,6 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from index.documents import Article
+from index.errors import GoldError
 
 from assistant.citations import is_verbatim
 from assistant.query import analyse
@@ -22,10 +23,6 @@ from assistant.types import Answer
 HIT_KS = (4, 10)  # retrieval cut-offs reported as hit@k
 RANK_K = 10  # MRR@k and evidence recall@k
 THRESHOLDS = {"accuracy": "min_accuracy", "citation_validity": "min_citation_validity"}
-
-
-class GoldError(ValueError):
-    """A gold file that cannot be read; the message names the line."""
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,11 @@ from pathlib import Path
 
 from llama_index.core.llms import LLM
 
+from index.errors import LLMUnavailable
+
 from assistant.settings import Settings
 
 CONTEXT_TOKENS = 4096
-
-
-class LLMUnavailable(Exception):
-    """The configured LLM cannot be loaded (missing package, missing file)."""
 
 
 def llm_name(settings: Settings) -> str | None:

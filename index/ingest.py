@@ -10,15 +10,12 @@ from tqdm import tqdm
 
 from index.chunking import chunk_article
 from index.documents import Article, Chunk
+from index.errors import CorpusNotFound
 from index.loaders import Skipped, find_files, load_file, relative_id
 from index.store import ArticleIndex
 
 # Articles are committed to the manifest in batches of about this many chunks.
 BATCH_CHUNKS = 2048
-
-
-class CorpusNotFound(Exception):
-    """The folder to ingest does not exist."""
 
 
 @dataclass

@@ -30,27 +30,12 @@ from llama_index.core.vector_stores import (
 )
 
 from index.documents import Article, Chunk
+from index.errors import IndexLocked, ModelMismatch, StoreUnavailable
 from index.terms import TermStats
 
 MANIFEST_VERSION = 1
 # Chunk metadata that is only for filtering and citing, never embedded or keyword-indexed.
 _NOT_EMBEDDED = ["doc_id", "source", "published", "published_day", "url", "start", "end"]
-
-
-class IndexError_(Exception):
-    """Base class for index problems a user can act on."""
-
-
-class ModelMismatch(IndexError_):
-    """The index was built with another embedding model or chunking."""
-
-
-class StoreUnavailable(IndexError_):
-    """The Chroma store could not be opened or reached."""
-
-
-class IndexLocked(IndexError_):
-    """Another process is writing to this index."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import gradio as gr
 from assistant.api import Assistant
 from assistant.types import Answer
 from index.loaders import SUPPORTED_SUFFIXES
-from index.store import IndexError_
+from index.errors import NewsdeskError
 from ui import render
 from ui.corpus import (COLUMN_WIDTHS, HEADERS, copy_uploads, corpus_folder, corpus_rows,
                        search_rows)
@@ -83,7 +83,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             folder = corpus_folder(assistant)
             copy_uploads(files or [], folder)
             summary = assistant.ingest(folder, progress=True).summary()
-        except (IndexError_, OSError) as error:
+        except (NewsdeskError, OSError) as error:
             summary = f"Could not add the articles: {error}"
         finally:
             building.clear()
@@ -155,7 +155,7 @@ def _ask_stream(assistant: Assistant, building: threading.Event, message: str, q
             raise _Notice("The index is empty.", "Add articles in the Corpus tab, "
                           "or run: newsdesk ingest")
         yield from assistant.ask_stream(message, history=questions, **filters)
-    except IndexError_ as error:
+    except NewsdeskError as error:
         raise _Notice("The index cannot be read.", str(error), kind="error") from None
 
 
