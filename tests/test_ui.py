@@ -129,6 +129,37 @@ def test_upload_indexes_new_articles_and_reports_skips(client, hashed, tmp_path)
     assert "4 workers" in text and "Kyiv Independent · 2024-03-02" in text
 
 
+def test_bad_uploads_are_reported_and_never_break_the_next(client, hashed, tmp_path):
+    deep, odd = tmp_path / "deep.json", tmp_path / "odd.txt"
+    deep.write_text("[" * 60_000 + "]" * 60_000)
+    odd.write_bytes(b"\xff\xfe" + "Flood".encode("utf-16-le") + b"x")
+    report, *_ = client.predict([handle_file(str(deep)), handle_file(str(odd))], "",
+                                api_name="/add_articles")
+    assert "skipped deep.json: JSON nested too deeply to read" in report
+    assert "skipped odd.txt: not valid UTF-16 text" in report
+    assert "not kept: deep.json" in report and "not kept: odd.txt" in report
+    assert not (hashed.settings.corpus_dir / "deep.json").exists()
+    good = tmp_path / "kherson.txt"
+    good.write_text("Shelling cut power to 2,000 homes in Kherson on Monday.")
+    report, *_ = client.predict([handle_file(str(good))], "", api_name="/add_articles")
+    assert "1 added" in report and "0 skipped" in report
+
+
+def test_an_upload_whose_ingest_fails_is_not_kept(client, hashed, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk went away")
+
+    monkeypatch.setattr(hashed, "ingest", broken)
+    upload = tmp_path / "mykolaiv.txt"
+    upload.write_text("A drone hit a depot in Mykolaiv on Friday.")
+    report, *_ = client.predict([handle_file(str(upload))], "", api_name="/add_articles")
+    assert "Could not add the articles: disk went away" in report
+    assert not (hashed.settings.corpus_dir / "mykolaiv.txt").exists()
+    monkeypatch.undo()
+    report, *_ = client.predict([handle_file(str(upload))], "", api_name="/add_articles")
+    assert "1 added" in report
+
+
 def test_upload_of_other_file_types_is_refused(client, tmp_path):
     notes = tmp_path / "notes.docx"
     notes.write_text("not an article")

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import gradio as gr
 
@@ -15,7 +16,7 @@ from index.loaders import SUPPORTED_SUFFIXES
 from index.errors import NewsdeskError
 from ui import render
 from ui.corpus import (COLUMN_WIDTHS, HEADERS, copy_uploads, corpus_folder, corpus_rows,
-                       search_rows)
+                       drop_unread, remove, search_rows)
 from ui.page import CSS, JS, THEME
 from ui.settings import WebSettings
 
@@ -79,12 +80,18 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         """Copy dropped files into the corpus folder and index it, reporting what was skipped."""
         progress(0, desc="Copying files")
         building.set()
+        written: list[Path] = []
         try:
             folder = corpus_folder(assistant)
-            copy_uploads(files or [], folder)
-            summary = assistant.ingest(folder, progress=True).summary()
-        except (NewsdeskError, OSError) as error:
-            summary = f"Could not add the articles: {error}"
+            written = copy_uploads(files or [], folder)
+            report = assistant.ingest(folder, progress=True)
+            dropped = drop_unread(written, folder, report.skipped)
+            summary = report.summary() + "".join(
+                f"\n  not kept: {path.name} (it could not be read)" for path in dropped)
+        except Exception as error:  # whatever failed, no upload stays to fail the next one
+            remove(written)
+            summary = (f"Could not add the articles: {error or type(error).__name__}\n"
+                       "The dropped files were not kept.")
         finally:
             building.clear()
         return (render.render_report(summary), None, search_rows(corpus_rows(assistant), query),
