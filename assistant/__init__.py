@@ -7,6 +7,7 @@ for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
     ("TRANSFORMERS_OFFLINE", "1"),
     ("ANONYMIZED_TELEMETRY", "False"),
+    ("ORT_DISABLE_TELEMETRY", "1"),
     ("GRADIO_ANALYTICS_ENABLED", "False"),
     ("TOKENIZERS_PARALLELISM", "false"),
     ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),

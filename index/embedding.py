@@ -73,8 +73,13 @@ class OnnxEmbedding(BatchEmbedding):
     _tokenizer: Any = PrivateAttr(default=None)
 
     def _load(self) -> None:
+        # ONNX Runtime sends telemetry (DNS lookups of mobile.events.data.microsoft.com, then
+        # uploads) from each session unless this is set when the library is imported.
+        os.environ["ORT_DISABLE_TELEMETRY"] = "1"
         import onnxruntime
         from tokenizers import Tokenizer
+
+        onnxruntime.disable_telemetry_events()
 
         onnx_file = export_onnx(Path(self.model_path), Path(self.cache_dir))
         options = onnxruntime.SessionOptions()

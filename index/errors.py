@@ -42,3 +42,8 @@ class LLMUnavailable(NewsdeskError):
 
 class GoldError(NewsdeskError):
     """A gold question file that cannot be read; the message names the line."""
+
+
+class CannotServe(NewsdeskError):
+    """The web chat cannot start: a malformed login setting, no loopback interface, a port
+    that is taken."""

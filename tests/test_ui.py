@@ -11,6 +11,7 @@ from gradio_client import Client, handle_file
 from assistant.citations import reference
 from assistant.types import Answer, Citation
 from tests.conftest import free_port, make_assistant
+from index.errors import CannotServe
 from ui.app import launch
 from ui.render import (filter_scope, paragraph_around, render_answer, render_text,
                        stream_answer)
@@ -225,7 +226,7 @@ def test_login_and_upload_cap_from_env(monkeypatch, hashed, tmp_path):
 
 def test_malformed_login_is_refused(monkeypatch, hashed):
     monkeypatch.setenv("NEWSDESK_AUTH", "nopassword")
-    with pytest.raises(SystemExit, match="user:password"):
+    with pytest.raises(CannotServe, match="user:password"):
         serve(hashed)
     assert WebSettings(auth=None).login() is None
 

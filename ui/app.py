@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import gradio as gr
 from assistant.api import Assistant
 from assistant.types import Answer
 from index.loaders import SUPPORTED_SUFFIXES
-from index.errors import NewsdeskError
+from index.errors import CannotServe, NewsdeskError
 from ui import render
 from ui.corpus import (COLUMN_WIDTHS, HEADERS, copy_uploads, corpus_folder, corpus_rows,
                        drop_unread, remove, search_rows)
@@ -216,11 +217,36 @@ def serving_options(assistant: Assistant, web: WebSettings) -> dict:
 
 def launch(assistant: Assistant, **launch_options) -> gr.Blocks:
     """Serve the web chat; blocks unless `prevent_thread_lock=True`. Options given here
-    override the served defaults. Set NEWSDESK_AUTH="user:password" to require a login."""
+    override the served defaults. Set NEWSDESK_AUTH="user:password" to require a login.
+    Raises CannotServe when it cannot start."""
     try:
         options = serving_options(assistant, WebSettings()) | launch_options
     except ValueError as error:
-        raise SystemExit(f"newsdesk: error: {error}") from None
+        raise CannotServe(str(error)) from None
+    check_reachable(options["server_name"])
     app = build_app(assistant)
-    app.launch(**options)
+    try:
+        app.launch(**options)
+    except OSError:  # the port is taken
+        app.close()
+        raise CannotServe(f"cannot serve on {options['server_name']}:{options['server_port']}: "
+                          "the port is in use; choose another with --port") from None
     return app
+
+
+def check_reachable(host: str) -> None:
+    """Raise CannotServe unless a server bound to `host` can be reached from this machine,
+    as the web chat checks itself when it starts (it cannot without a loopback interface)."""
+    target = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    try:
+        family = socket.getaddrinfo(host or None, 0, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family) as server, socket.socket(family) as client:
+            server.bind((host, 0))
+            server.listen(1)
+            client.settimeout(5)
+            client.connect((target, server.getsockname()[1]))
+    except OSError as error:
+        raise CannotServe(
+            f"cannot reach {host} on this machine ({error.strerror or error}); the web chat "
+            "needs a working loopback interface (is `lo` up?) or another --host"
+        ) from None
