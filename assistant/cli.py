@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from assistant import evaluate
 from assistant.api import Assistant
 from assistant.citations import reference
-from assistant.settings import Settings
+from assistant.settings import Settings, use_offline_environment
 from assistant.types import Answer
+from index.embedding import Embedder
 from index.errors import EmptyIndex, NewsdeskError
 
 EXIT_USAGE = 2
@@ -132,6 +133,7 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
 FLAG_SETTINGS = ("index_dir", "chroma_url", "embed_model", "embed_url", "host", "port", "top_k",
                  "llm_url", "llm_model", "llm_api_key_env", "llm_gguf", "llm_timeout",
                  "llm_strict")
+SECRET_SETTINGS = {"auth"}
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -150,11 +152,15 @@ def setting_errors(error: ValidationError) -> list[str]:
         names = [f"--{name.replace('_', '-')}"] if name in FLAG_SETTINGS else []
         names.append(f"NEWSDESK_{name.upper()}")
         message = problem["msg"][:1].lower() + problem["msg"][1:]
-        lines.append(f"newsdesk: error: {' / '.join(names)} is {problem['input']}: {message}")
+        shown = "" if name in SECRET_SETTINGS else f" is {problem['input']}"
+        lines.append(f"newsdesk: error: {' / '.join(names)}{shown}: {message}")
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
+    """Run the command in `argv` (default: the command line); `embedder` replaces the one
+    the settings name."""
+    use_offline_environment()
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from(args)
@@ -162,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(setting_errors(error)), file=sys.stderr)
         return EXIT_USAGE
     try:
-        assistant = Assistant(settings)
+        assistant = Assistant(settings, embedder=embedder)
         return COMMANDS[args.command](assistant, args)
     except NewsdeskError as error:
         print(f"newsdesk: error: {error}", file=sys.stderr)

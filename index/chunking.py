@@ -6,6 +6,9 @@ import re
 
 from index.documents import Chunk
 
+MAX_CHARS = 700  # the default most characters in a chunk
+OVERLAP = 1  # the default number of sentences neighbouring chunks share
+
 # Words whose trailing period does not end a sentence.
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "col",
@@ -64,7 +67,7 @@ def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> 
 
 
 def chunk_article(
-    doc_id: str, text: str, version: str, max_chars: int = 700, overlap: int = 1
+    doc_id: str, text: str, version: str, max_chars: int = MAX_CHARS, overlap: int = OVERLAP
 ) -> list[Chunk]:
     """Group whole sentences into chunks of at most `max_chars`, each sharing `overlap`
     sentences with the one before. A sentence longer than `max_chars` is cut into pieces at

@@ -45,5 +45,4 @@ class GoldError(NewsdeskError):
 
 
 class CannotServe(NewsdeskError):
-    """The web chat cannot start: a malformed login setting, no loopback interface, a port
-    that is taken."""
+    """The web chat cannot start: no loopback interface, or its port is taken."""

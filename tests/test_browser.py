@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from assistant.citations import reference
-from tests.conftest import make_assistant
+from helpers import make_assistant
 from ui.app import launch
 
 CHROMIUM = Path("/usr/bin/chromium")

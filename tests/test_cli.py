@@ -1,23 +1,14 @@
 """The `newsdesk` command as a user runs it, in a separate process."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
 from assistant.cli import main
-
-
-def newsdesk(*args: str, index_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = os.environ | {"NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_EMBED_MODEL": "hash-384"}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], input=stdin, capture_output=True,
-        text=True, env=env, timeout=300,
-    )
+from helpers import CORPUS, newsdesk
 
 
 @pytest.fixture(scope="module")
