@@ -113,8 +113,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         elem_id="nd-chat",
                     )
                     examples = example_questions(assistant)
-                    message = gr.Textbox(placeholder=examples[0] if examples else "Ask about the articles",
-                                         label="Question", submit_btn=True, elem_id="nd-question")
+                    message = gr.Textbox(
+                        placeholder=examples[0] if examples else "Ask about the articles",
+                        label="Question", submit_btn=True, elem_id="nd-question",
+                    )
                     if examples:
                         gr.Examples(examples, inputs=message, label="Try")
                 with gr.Column(scale=1, min_width=240):
