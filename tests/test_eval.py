@@ -31,6 +31,7 @@ from assistant.evaluate import (
 from assistant.types import Citation
 from helpers import CORPUS, ROOT
 from index.documents import Article
+from index.errors import GoldError
 
 SEED = ROOT / "tests" / "eval" / "seed_questions.jsonl"
 BASELINE = ROOT / "tests" / "eval" / "baseline.json"
@@ -217,7 +218,7 @@ def test_seed_gold_set_is_well_formed():
 def test_bad_gold_line_names_its_line(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"id": "a", "question": "q?", "answers": ["x"]}\n\n{"id": "b"}\n')
-    with pytest.raises(ValueError, match="gold.jsonl:3"):
+    with pytest.raises(GoldError, match="gold.jsonl:3"):
         load_gold(gold)
 
 
