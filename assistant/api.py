@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from llama_index.core.llms import LLM
 
-from index.embedding import load_embedder
+from index.embedding import Embedder, load_embedder
 from index.ingest import IngestReport, ingest
 from index.store import ArticleIndex, SearchFilters, reset_index
 
@@ -22,7 +21,7 @@ from assistant.chat import Conversation, condense, condense_with_llm
 from assistant.llm import LLMUnavailable, llm_name, load_llm
 from assistant.query import analyse
 from assistant.retrieval import retrieve
-from assistant.settings import Settings
+from assistant.settings import Settings, use_offline_environment
 from assistant.types import Answer
 
 
@@ -32,7 +31,8 @@ EXTRACTIVE_INSTEAD = "this is the extractive answer."
 class Assistant:
     """Questions over one index. Cheap to build; the model and store open on first use."""
 
-    def __init__(self, settings: Settings | None = None, embedder=None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        use_offline_environment()
         self.settings = settings or Settings()
         self._embedder = embedder
         self._index: ArticleIndex | None = None
@@ -47,10 +47,9 @@ class Assistant:
         if self._index is None:
             s = self.settings
             if self._embedder is None:
-                api_key = os.environ.get(s.embed_api_key_env) if s.embed_api_key_env else None
                 self._embedder = load_embedder(
-                    s.embed_model, s.embed_batch_size, url=s.embed_url, api_key=api_key,
-                    backend=s.embed_backend, cache_dir=s.model_cache_dir,
+                    s.embed_model, s.model_cache_dir, batch_size=s.embed_batch_size,
+                    url=s.embed_url, api_key=s.embed_api_key, backend=s.embed_backend,
                 )
             self._index = ArticleIndex(
                 s.index_dir, self._embedder, chroma_url=s.chroma_url, collection=s.collection,
@@ -170,7 +169,7 @@ class Assistant:
             if len(self._sentence_vectors) > 50_000:
                 self._sentence_vectors.clear()
             self._sentence_vectors.update(zip(missing, embedder.embed(missing)))
-        question_vector = np.asarray(embedder.get_query_embedding(question))
+        question_vector = np.asarray(embedder.embed_query(question))
         return [float(np.dot(self._sentence_vectors[s], question_vector)) for s in sentences]
 
     def _load_llm(self) -> tuple[LLM | None, str | None]:

@@ -6,13 +6,31 @@ from index.documents import Article
 
 from assistant.types import Citation
 
+QUOTE_MAX_CHARS = 600  # news sentences are shorter; a longer span is quoted in part
+
 
 def cite(n: int, article: Article, start: int, end: int, score: float) -> Citation:
+    """Citation `n` of article.text[start:end], cut to its first QUOTE_MAX_CHARS characters
+    (at a word boundary) when longer, so a quote stays readable and still verbatim."""
+    end = quote_end(article.text, start, end)
     return Citation(
         n=n, doc_id=article.doc_id, title=article.title, source=article.source,
         published=article.published, url=article.url, quote=article.text[start:end],
         start=start, end=end, score=round(score, 4),
     )
+
+
+def quote_end(text: str, start: int, end: int, limit: int = QUOTE_MAX_CHARS) -> int:
+    """Where a quote of text[start:end] ends: `end`, or at a word boundary at most `limit`
+    characters on."""
+    if end - start <= limit:
+        return end
+    cut = text.rfind(" ", start + 1, start + limit + 1)
+    if cut <= start:  # no word boundary: cut the word
+        return start + limit
+    while text[cut - 1].isspace():
+        cut -= 1
+    return cut
 
 
 def is_verbatim(citation: Citation, article: Article) -> bool:

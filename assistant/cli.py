@@ -7,16 +7,35 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
+
+from pydantic import ValidationError
 
 from assistant import evaluate
 from assistant.api import Assistant
 from assistant.citations import reference
-from assistant.settings import Settings
+from assistant.settings import Settings, use_offline_environment
 from assistant.types import Answer
+from index.embedding import Embedder
 from index.errors import EmptyIndex, NewsdeskError
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def share(text: str) -> float:
+    """A number from 0 to 1, for a score threshold."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="drop generated sentences the cited articles do not back "
                        "[NEWSDESK_LLM_STRICT]")
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="newsdesk",
         description="Ask questions of a folder of news articles; every answer quotes the "
         "articles it comes from.",
@@ -95,8 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--corpus", type=Path, help="ingest this folder first")
     evaluation.add_argument("--out", type=Path, help="write the full report (JSON) here")
     evaluation.add_argument("--compare", type=Path, help="an earlier report to compare with")
-    evaluation.add_argument("--min-accuracy", type=float, help="fail below this answer accuracy")
-    evaluation.add_argument("--min-citation-validity", type=float,
+    evaluation.add_argument("--min-accuracy", type=share, help="fail below this answer accuracy")
+    evaluation.add_argument("--min-citation-validity", type=share,
                             help="fail below this share of verbatim citations")
     return parser
 
@@ -111,22 +130,45 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top-k", type=int, help="chunks retrieved per question [NEWSDESK_TOP_K]")
 
 
+FLAG_SETTINGS = ("index_dir", "chroma_url", "embed_model", "embed_url", "host", "port", "top_k",
+                 "llm_url", "llm_model", "llm_api_key_env", "llm_gguf", "llm_timeout",
+                 "llm_strict")
+SECRET_SETTINGS = {"auth"}
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from env vars and defaults, overridden by the flags given."""
     overrides = {
-        key: value
-        for key in ("index_dir", "chroma_url", "embed_model", "embed_url", "host", "port", "top_k",
-                    "llm_url", "llm_model", "llm_api_key_env", "llm_gguf", "llm_timeout",
-                    "llm_strict")
-        if (value := getattr(args, key, None)) is not None
+        key: value for key in FLAG_SETTINGS if (value := getattr(args, key, None)) is not None
     }
     return Settings(**overrides)
 
 
-def main(argv: list[str] | None = None) -> int:
+def setting_errors(error: ValidationError) -> list[str]:
+    """One line per rejected setting, naming its flag (when it has one) and env var."""
+    lines = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"])
+        names = [f"--{name.replace('_', '-')}"] if name in FLAG_SETTINGS else []
+        names.append(f"NEWSDESK_{name.upper()}")
+        message = problem["msg"][:1].lower() + problem["msg"][1:]
+        shown = "" if name in SECRET_SETTINGS else f" is {problem['input']}"
+        lines.append(f"newsdesk: error: {' / '.join(names)}{shown}: {message}")
+    return lines
+
+
+def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
+    """Run the command in `argv` (default: the command line); `embedder` replaces the one
+    the settings name."""
+    use_offline_environment()
     args = build_parser().parse_args(argv)
     try:
-        assistant = Assistant(settings_from(args))
+        settings = settings_from(args)
+    except ValidationError as error:
+        print("\n".join(setting_errors(error)), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        assistant = Assistant(settings, embedder=embedder)
         return COMMANDS[args.command](assistant, args)
     except NewsdeskError as error:
         print(f"newsdesk: error: {error}", file=sys.stderr)

@@ -31,9 +31,9 @@ def load_llm(settings: Settings) -> LLM | None:
     if settings.llm_url:
         from llama_index.llms.openai_like import OpenAILike
 
-        key = os.environ.get(settings.llm_api_key_env, "") if settings.llm_api_key_env else ""
         return OpenAILike(
-            model=settings.llm_model, api_base=settings.llm_url, api_key=key or "none",
+            model=settings.llm_model, api_base=settings.llm_url,
+            api_key=settings.llm_api_key or "none",
             is_chat_model=True, timeout=settings.llm_timeout, max_retries=0,
             max_tokens=settings.llm_max_tokens, temperature=0.0, context_window=CONTEXT_TOKENS,
         )

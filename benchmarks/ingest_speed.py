@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-import assistant  # noqa: F401  (offline environment)
+from assistant.settings import use_offline_environment
 from index.chunking import chunk_article
 from index.embedding import DEFAULT_MODEL, load_embedder
 from index.ingest import ingest
@@ -50,6 +50,7 @@ def timed(action) -> float:
 
 
 def main() -> None:
+    use_offline_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=4)
     args = parser.parse_args()
@@ -57,8 +58,8 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
         build_corpus(corpus, args.copies)
-        embedder = load_embedder(DEFAULT_MODEL, cache_dir=Path(tmp) / "models")
-        torch_embedder = load_embedder(DEFAULT_MODEL, backend="torch")
+        embedder = load_embedder(DEFAULT_MODEL, Path(tmp) / "models")
+        torch_embedder = load_embedder(DEFAULT_MODEL, Path(tmp) / "models", backend="torch")
         for model in (embedder, torch_embedder):
             model.embed(["warm up the model"])
 

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         ("seed", SEED, PROJECT_ROOT / "corpus"),
         ("multihop dev", MULTIHOP / "questions_dev.json", MULTIHOP / "articles.jsonl"),
     ) if gold.exists()]
-    embedder = load_embedder(DEFAULT_MODEL)
+    embedder = load_embedder(DEFAULT_MODEL, Settings().model_cache_dir)
     runs = {}
     for name, gold, articles in sets:
         questions = evaluate.load_questions(gold)

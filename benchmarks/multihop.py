@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     questions = load_multihop(args.data / "questions_dev.json")
     articles = args.data / "articles.jsonl"
-    embedder = load_embedder(DEFAULT_MODEL)
+    embedder = load_embedder(DEFAULT_MODEL, Settings().model_cache_dir)
     embedder.get_text_embedding("warm-up")  # model load is not part of either pipeline's time
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = args.index_dir or Path(tmp) / "index"

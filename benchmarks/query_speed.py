@@ -25,12 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-import assistant  # noqa: F401  (offline environment)
 from assistant import Assistant, Settings
+from assistant.settings import use_offline_environment
 from assistant.retrieval import retrieve
 from index.chunking import chunk_article, split_sentences
 from index.documents import Article
-from index.embedding import DEFAULT_MODEL, load_embedder
 from index.loaders import find_files, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,6 +155,7 @@ def serve_seconds(port: int = 7871) -> float:
 
 
 def main() -> None:
+    use_offline_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--queries", type=int, default=60)

@@ -6,6 +6,9 @@ import re
 
 from index.documents import Chunk
 
+MAX_CHARS = 700  # the default most characters in a chunk
+OVERLAP = 1  # the default number of sentences neighbouring chunks share
+
 # Words whose trailing period does not end a sentence.
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "col",
@@ -64,12 +67,14 @@ def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> 
 
 
 def chunk_article(
-    doc_id: str, text: str, version: str, max_chars: int = 700, overlap: int = 1
+    doc_id: str, text: str, version: str, max_chars: int = MAX_CHARS, overlap: int = OVERLAP
 ) -> list[Chunk]:
-    """Group whole sentences into chunks of at most `max_chars` (a longer sentence stands
-    alone), each sharing `overlap` sentences with the one before. `version` (the article's
-    content hash) goes into the chunk ids, so a changed article never reuses an old id."""
-    sentences = split_sentences(text)
+    """Group whole sentences into chunks of at most `max_chars`, each sharing `overlap`
+    sentences with the one before. A sentence longer than `max_chars` is cut into pieces at
+    word boundaries (mid-word only where a word is longer), so the limit holds for any text.
+    `version` (the article's content hash) goes into the chunk ids, so a changed article never
+    reuses an old id."""
+    sentences = [piece for span in split_sentences(text) for piece in _pieces(text, *span, max_chars)]
     chunks: list[Chunk] = []
     first = 0
     while first < len(sentences):
@@ -86,3 +91,20 @@ def chunk_article(
             break
         first = max(last + 1 - overlap, first + 1)
     return chunks
+
+
+def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """The span text[start:end] as spans of at most `max_chars`, cut after white space where
+    there is some, and trimmed of it."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        cut = start + max_chars
+        space = max(text.rfind(" ", start + 1, cut + 1), text.rfind("\t", start + 1, cut + 1))
+        if space > start:
+            cut = space
+        _add_span(pieces, text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    _add_span(pieces, text, start, end)
+    return pieces

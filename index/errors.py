@@ -42,3 +42,7 @@ class LLMUnavailable(NewsdeskError):
 
 class GoldError(NewsdeskError):
     """A gold question file that cannot be read; the message names the line."""
+
+
+class CannotServe(NewsdeskError):
+    """The web chat cannot start: no loopback interface, or its port is taken."""

@@ -53,6 +53,13 @@ class _Scan:
     articles: dict[str, tuple[Article, str]] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     failed_paths: set[str] = field(default_factory=set)
+    failed_folders: list[str] = field(default_factory=list)  # "folder/" paths
+
+    def failed(self, path: str) -> bool:
+        """True when the file at `path` could not be read, so what it held is kept."""
+        return path in self.failed_paths or any(
+            folder == "./" or path.startswith(folder) for folder in self.failed_folders
+        )
 
 
 def ingest(
@@ -78,7 +85,11 @@ def ingest(
 def _scan(corpus: Path, max_bytes: int, report: IngestReport, progress: bool) -> _Scan:
     scan = _Scan()
     by_hash: dict[str, str] = {}
-    for path in tqdm(find_files(corpus), desc="reading", unit="file", disable=not progress):
+    unreadable: list[Skipped] = []  # folders that cannot be listed keep what they held
+    files = find_files(corpus, unreadable)
+    report.skipped.extend(unreadable)
+    scan.failed_folders = [item.path for item in unreadable]
+    for path in tqdm(files, desc="reading", unit="file", disable=not progress):
         result = load_file(path, corpus, max_bytes)
         rel_path = relative_id(path, corpus)
         report.skipped.extend(result.skipped)
@@ -138,7 +149,7 @@ def _store(index: ArticleIndex, corpus: Path, scan: _Scan, report: IngestReport,
             index.delete_chunks(stale)
 
     gone = [d for d in manifest.articles
-            if d not in scan.articles and manifest.articles[d]["path"] not in scan.failed_paths]
+            if d not in scan.articles and not scan.failed(manifest.articles[d]["path"])]
     if gone:
         index.begin()
         stale = [c[0] for doc_id in gone for c in manifest.articles.pop(doc_id)["chunks"]]

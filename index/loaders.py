@@ -31,13 +31,20 @@ class LoadResult:
     skipped: list[Skipped]
 
 
-def find_files(root: Path) -> list[Path]:
-    """Supported files under `root`, sorted; symlinks that leave `root` are not followed."""
+def find_files(root: Path, unreadable: list[Skipped] | None = None) -> list[Path]:
+    """Supported files under `root`, sorted; symlinks that leave `root` are not followed.
+    Each folder that cannot be listed is added to `unreadable` with its reason."""
     root = root.resolve()
     if root.is_file():
         return [root]
+
+    def cannot_list(error: OSError) -> None:
+        if unreadable is not None:
+            folder = relative_id(Path(error.filename or root), root)
+            unreadable.append(Skipped(f"{folder}/", _os_reason(error)))
+
     found = []
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in os.walk(root, onerror=cannot_list):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(folder) / name
@@ -47,39 +54,70 @@ def find_files(root: Path) -> list[Path]:
 
 
 def load_file(path: Path, root: Path, max_bytes: int) -> LoadResult:
-    """Read one file into Articles; whatever cannot be read is reported, never raised."""
+    """Read one file into Articles. This is the loaders' one boundary: any failure to read or
+    parse the file becomes a skip with its reason, never an exception."""
     rel = relative_id(path, root)
     try:
-        if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
-            raise SkipFile("symlink pointing outside the corpus; not followed")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SkipFile(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap")
-        if size == 0:
-            raise SkipFile("empty file")
-        suffix = path.suffix.lower()
-        if suffix in {".json", ".jsonl"}:
-            return _load_records(path, rel)
-        if suffix == ".pdf":
-            cleaned = _read_pdf(path)
-        elif suffix in {".html", ".htm"}:
-            cleaned = _read_html(decode(path.read_bytes()))
-        else:
-            cleaned = clean_text(decode(path.read_bytes()))
-        return LoadResult([_article(rel, cleaned)], [])
+        return _load(path, rel, root, max_bytes)
     except SkipFile as reason:
         return LoadResult([], [Skipped(rel, str(reason))])
     except OSError as error:
-        return LoadResult([], [Skipped(rel, f"cannot read: {error.strerror or error}")])
+        return LoadResult([], [Skipped(rel, _os_reason(error))])
+    except RecursionError:
+        return LoadResult([], [Skipped(rel, "nested too deeply to read")])
+    except Exception as error:  # a parser's own failure on a hostile file
+        return LoadResult([], [Skipped(rel, f"cannot be read ({_describe(error)})")])
+
+
+def _load(path: Path, rel: str, root: Path, max_bytes: int) -> LoadResult:
+    """One file into Articles; a SkipFile (or any other error) when it cannot be."""
+    if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+        raise SkipFile("symlink pointing outside the corpus; not followed")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise SkipFile(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap")
+    if size == 0:
+        raise SkipFile("empty file")
+    suffix = path.suffix.lower()
+    if suffix in {".json", ".jsonl"}:
+        return _load_records(path, rel)
+    if suffix == ".pdf":
+        cleaned = _read_pdf(path)
+    elif suffix in {".html", ".htm"}:
+        cleaned = _read_html(decode(path.read_bytes()))
+    else:
+        cleaned = clean_text(decode(path.read_bytes()))
+    return LoadResult([_article(rel, cleaned)], [])
 
 
 def relative_id(path: Path, root: Path) -> str:
+    """The file's id: its path relative to the corpus root, as text that any store accepts
+    (bytes of a name that are not UTF-8 are written as `\\xNN`, the same on every run)."""
     root = root.resolve()
     base = root.parent if root.is_file() else root
     try:
-        return path.absolute().relative_to(base).as_posix()
+        rel = path.absolute().relative_to(base).as_posix()
     except ValueError:
-        return path.name
+        rel = path.name
+    return safe_text(rel)
+
+
+def safe_text(text: str) -> str:
+    """`text` as valid Unicode: the undecodable bytes of a file name (surrogate escapes) as
+    `\\xNN`, any other lone surrogate (from a JSON escape) as `\\uNNNN`."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _os_reason(error: OSError) -> str:
+    return f"cannot read: {error.strerror or error}"
+
+
+def _describe(error: BaseException) -> str:
+    text = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -91,7 +129,10 @@ def decode(data: bytes) -> str:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding)
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise SkipFile(f"not valid {encoding.upper()} text ({error.reason})") from None
     if b"\x00" in data[:8192]:
         raise SkipFile("binary file (contains NUL bytes)")
     try:
@@ -108,16 +149,17 @@ def decode(data: bytes) -> str:
 
 
 def _article(doc_id: str, cleaned: CleanedText, **overrides: str) -> Article:
+    """An Article whose every field is text the stores accept."""
     if not cleaned.text.strip():
         raise SkipFile("no article text (empty or whitespace only)")
     return Article(
-        doc_id=doc_id,
-        title=overrides.get("title") or cleaned.title,
-        source=overrides.get("source") or cleaned.source,
+        doc_id=safe_text(doc_id),
+        title=safe_text(overrides.get("title") or cleaned.title),
+        source=safe_text(overrides.get("source") or cleaned.source),
         published=parse_date(overrides.get("published", "")) or cleaned.published,
-        url=overrides.get("url") or cleaned.url,
-        text=cleaned.text,
-        author=overrides.get("author") or cleaned.author,
+        url=safe_text(overrides.get("url") or cleaned.url),
+        text=safe_text(cleaned.text),
+        author=safe_text(overrides.get("author") or cleaned.author),
     )
 
 
@@ -136,6 +178,9 @@ def _load_records(path: Path, rel: str) -> LoadResult:
             data = json.loads(chunk)
         except json.JSONDecodeError as error:
             skipped.append(Skipped(where, f"malformed JSON: {error.msg} at column {error.colno}"))
+            continue
+        except RecursionError:
+            skipped.append(Skipped(where, "JSON nested too deeply to read"))
             continue
         records = data if isinstance(data, list) else [data]
         for index, record in enumerate(records):

@@ -29,11 +29,13 @@ from llama_index.core.vector_stores import (
     MetadataFilters,
 )
 
+from index.chunking import MAX_CHARS, OVERLAP
 from index.documents import Article, Chunk
 from index.errors import IndexLocked, ModelMismatch, StoreUnavailable
 from index.terms import TermStats
 
 MANIFEST_VERSION = 1
+COLLECTION = "newsdesk"  # the default Chroma collection
 # Chunk metadata that is only for filtering and citing, never embedded or keyword-indexed.
 _NOT_EMBEDDED = ["doc_id", "source", "published", "published_day", "url", "start", "end"]
 
@@ -126,7 +128,7 @@ def chroma_client(index_dir: Path, chroma_url: str | None = None) -> Any:
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {error}") from error
 
 
-def reset_index(index_dir: Path, chroma_url: str | None = None, collection: str = "newsdesk") -> None:
+def reset_index(index_dir: Path, chroma_url: str | None = None, collection: str = COLLECTION) -> None:
     """Delete an index: its Chroma collection (through the client, which may be cached in
     this process), its keyword index, articles and manifest."""
     import shutil
@@ -184,9 +186,9 @@ class ArticleIndex:
         index_dir: Path,
         embedder: Any,
         chroma_url: str | None = None,
-        collection: str = "newsdesk",
-        chunk_chars: int = 700,
-        chunk_overlap: int = 1,
+        collection: str = COLLECTION,
+        chunk_chars: int = MAX_CHARS,
+        chunk_overlap: int = OVERLAP,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.embedder = embedder

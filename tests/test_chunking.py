@@ -37,7 +37,24 @@ def test_chunks_cover_the_text_with_whole_sentences_and_overlap():
     assert all(c.chunk_id.startswith("doc::v1::") for c in chunks)
 
 
-def test_a_sentence_longer_than_the_limit_stands_alone():
+def test_a_sentence_longer_than_the_limit_is_cut_at_words():
     text = "Short one. Words " + "word " * 200 + "end. Another short."
     chunks = chunk_article("d", text, "v", max_chars=100, overlap=0)
-    assert [c.text[:5] for c in chunks] == ["Short", "Words", "Anoth"]
+    assert chunks[0].text == "Short one." and chunks[-1].text.endswith("Another short.")
+    for chunk in chunks:
+        assert len(chunk.text) <= 100 and chunk.text == text[chunk.start : chunk.end]
+        assert text[chunk.start - 1 : chunk.start] in ("", " ")
+        assert text[chunk.end : chunk.end + 1] in ("", " ", ".")
+    assert " ".join(c.text for c in chunks) == " ".join(text.split())
+
+
+def test_the_limit_holds_for_a_huge_line_with_no_sentence_end():
+    words = "word " * 2_000_000  # 10 MB, one line
+    chunks = chunk_article("d", words, "v", max_chars=700, overlap=1)
+    assert max(len(c.text) for c in chunks) <= 700
+    assert " ".join(c.text for c in chunks) == words.strip()  # every word once, none cut
+    letters = "x" * 1_000_000  # no word boundary at all: cut hard
+    chunks = chunk_article("d", letters, "v", max_chars=700, overlap=1)
+    assert [len(c.text) for c in chunks[:2]] == [700, 700]
+    assert "".join(c.text for c in chunks) == letters
+    assert all(c.text == letters[c.start : c.end] for c in chunks)

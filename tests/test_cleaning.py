@@ -1,7 +1,7 @@
 import re
 from datetime import date
 
-from conftest import CORPUS
+from helpers import CORPUS
 from index.chunking import split_sentences
 from index.cleaning import clean_text
 

@@ -1,22 +1,14 @@
 """The `newsdesk` command as a user runs it, in a separate process."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
-
-
-def newsdesk(*args: str, index_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = os.environ | {"NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_EMBED_MODEL": "hash-384"}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], input=stdin, capture_output=True,
-        text=True, env=env, timeout=300,
-    )
+from assistant.cli import main
+from helpers import CORPUS, newsdesk
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +70,36 @@ def test_terminal_chat_follows_up(index_dir):
                       stdin="What happened in Sumy?\nWho blamed Moscow for it?\n")
     assert result.returncode == 0
     assert "Oleh Hryhorov" in result.stdout
+
+
+@pytest.mark.parametrize("args, named", [
+    (["ask", "q", "--top-k", "0"], "--top-k / NEWSDESK_TOP_K is 0"),
+    (["ask", "q", "--top-k", "-5"], "--top-k / NEWSDESK_TOP_K is -5"),
+    (["chat", "--top-k", "0"], "--top-k / NEWSDESK_TOP_K is 0"),
+    (["serve", "--port", "0"], "--port / NEWSDESK_PORT is 0"),
+    (["serve", "--port", "65536"], "--port / NEWSDESK_PORT is 65536"),
+    (["ask", "q", "--llm-timeout", "-1"], "--llm-timeout / NEWSDESK_LLM_TIMEOUT is -1.0"),
+    (["eval", "gold.jsonl", "--min-accuracy", "1.5"], "--min-accuracy: 1.5 is not between"),
+    (["eval", "gold.jsonl", "--min-citation-validity=-0.1"], "-0.1 is not between 0 and 1"),
+    (["ask", "q", "--top-k", "many"], "argument --top-k: invalid int value: 'many'"),
+])
+def test_a_bad_number_is_a_one_line_error(args, named, capsys):
+    try:
+        code = main(args)
+    except SystemExit as stop:  # argparse's own checks
+        code = stop.code
+    assert code == 2
+    error = capsys.readouterr().err
+    assert named in error and error.count("\n") == 1
+
+
+@pytest.mark.parametrize("name, value", [
+    ("NEWSDESK_TOP_K", "0"), ("NEWSDESK_CHUNK_CHARS", "5"), ("NEWSDESK_CHUNK_OVERLAP", "-1"),
+    ("NEWSDESK_EMBED_BATCH_SIZE", "0"), ("NEWSDESK_MIN_SUPPORT", "2"),
+    ("NEWSDESK_MAX_FILE_MB", "0"), ("NEWSDESK_LLM_SOURCES", "0"), ("NEWSDESK_LLM_MAX_TOKENS", "0"),
+])
+def test_a_bad_number_in_the_environment_is_a_one_line_error(name, value, monkeypatch, capsys):
+    monkeypatch.setenv(name, value)
+    assert main(["stats"]) == 2
+    error = capsys.readouterr().err
+    assert f"{name} is {value}: " in error and error.count("\n") == 1

@@ -9,13 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from assistant import Assistant, Settings
-from index.embedding import HASH_MODEL, EmbeddingEndpointError, HashEmbedding
+from fakes import HASH_MODEL, HashEmbedding
+from index.embedding import EmbeddingEndpointError
 
 
 class EmbeddingsHandler(BaseHTTPRequestHandler):
     """Answers POST /v1/embeddings with the hashing model's vectors, as a server would."""
 
-    model = HashEmbedding(model_name=HASH_MODEL)
+    model = HashEmbedding()
     requests: list[dict] = []
 
     def do_POST(self) -> None:
@@ -64,7 +65,7 @@ def test_ingest_and_ask_through_an_embedding_endpoint(endpoint, corpus, tmp_path
     assert {r["model"] for r in EmbeddingsHandler.requests} == {HASH_MODEL}
     assert {r["auth"] for r in EmbeddingsHandler.requests} == {"Bearer sekrit"}
     # Vectors from the server equal the local model's: the same index serves both.
-    local = Assistant(Settings(index_dir=tmp_path / "index", embed_model=HASH_MODEL))
+    local = Assistant(Settings(index_dir=tmp_path / "index"), embedder=HashEmbedding())
     assert local.ask("How many were injured in Kharkiv?").answer == answer.answer
 
 

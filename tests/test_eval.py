@@ -29,7 +29,7 @@ from assistant.evaluate import (
     thresholds,
 )
 from assistant.types import Citation
-from conftest import CORPUS, ROOT
+from helpers import CORPUS, ROOT
 from index.documents import Article
 from index.errors import GoldError
 

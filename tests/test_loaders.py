@@ -1,8 +1,9 @@
 import json
+import os
 from datetime import date
 from pathlib import Path
 
-from index.loaders import load_file
+from index.loaders import Skipped, find_files, load_file
 
 MB = 1_000_000
 
@@ -115,3 +116,74 @@ def test_encodings_are_decoded(tmp_path):
     for name in ("cp1252.txt", "utf16.txt"):
         [article] = load(tmp_path / name).articles
         assert article.text == text
+
+
+def test_json_nested_too_deeply_is_skipped(tmp_path):
+    deep = "[" * 60_000 + "]" * 60_000
+    (tmp_path / "deep.json").write_text(deep)
+    record = json.dumps({"title": "T", "body": "The dam held through the night."})
+    (tmp_path / "feed.jsonl").write_text(f"{deep}\n{record}\n")
+    result = load(tmp_path / "deep.json")
+    assert result.articles == [] and "nested too deeply" in result.skipped[0].reason
+    result = load(tmp_path / "feed.jsonl")
+    assert [a.text for a in result.articles] == ["The dam held through the night."]
+    assert [(s.path, "nested too deeply" in s.reason) for s in result.skipped] == [
+        ("feed.jsonl:1", True)]
+
+
+def test_odd_length_utf16_is_skipped(tmp_path):
+    (tmp_path / "odd.txt").write_bytes(b"\xff\xfe" + "Flood".encode("utf-16-le") + b"x")
+    result = load(tmp_path / "odd.txt")
+    assert result.articles == [] and "not valid UTF-16" in result.skipped[0].reason
+
+
+def test_any_failure_of_a_reader_is_a_skip_with_its_reason(tmp_path, monkeypatch):
+    import index.loaders
+
+    def broken(html):
+        raise AssertionError("parser gave up")
+
+    monkeypatch.setattr(index.loaders, "_read_html", broken)
+    (tmp_path / "page.html").write_text("<p>Text</p>")
+    [skipped] = load(tmp_path / "page.html").skipped
+    assert (skipped.path, skipped.reason) == (
+        "page.html", "cannot be read (AssertionError: parser gave up)")
+
+
+def test_names_and_fields_are_valid_text_for_the_store(tmp_path):
+    name = os.fsdecode(b"bad\xff\xfename.txt")
+    (tmp_path / name).write_text("The bridge reopened on Sunday.")
+    [article] = load(tmp_path / name).articles
+    assert article.doc_id == "bad\\xff\\xfename.txt"
+    record = '{"title": "Lone \\ud800 half", "body": "Text \\udcff here.", "url": "u\\ud800"}'
+    (tmp_path / "odd.json").write_text(record)
+    [article] = load(tmp_path / "odd.json").articles
+    assert (article.title, article.text, article.doc_id) == (
+        "Lone \\ud800 half", "Text \\xff here.", "u\\ud800")
+    for value in (article.title, article.text, article.doc_id):
+        value.encode("utf-8")  # a lone surrogate would raise here, as in the store
+
+
+def test_unreadable_folder_is_listed_with_its_reason(tmp_path, monkeypatch):
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "a.txt").write_text("A story.")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text("Another story.")
+    locked.chmod(0)
+    if os.access(locked, os.R_OK):  # root reads any folder: refuse this one as the OS would
+        scandir = os.scandir
+
+        def refuse(path=".", *args):
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return scandir(path, *args)
+
+        monkeypatch.setattr(os, "scandir", refuse)
+    unreadable = []
+    try:
+        found = find_files(tmp_path, unreadable)
+    finally:
+        locked.chmod(0o755)
+    assert found == [tmp_path / "open" / "a.txt"]
+    assert unreadable == [Skipped("locked/", "cannot read: Permission denied")]

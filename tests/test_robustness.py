@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
 
-from conftest import CORPUS, make_assistant
+from fakes import HashEmbedding
+from helpers import CORPUS, cli_command, cli_env
 from index.documents import content_hash
-from index.embedding import load_embedder
 from index.store import ArticleIndex, IndexLocked
 
 SENTENCES = [
@@ -40,17 +38,16 @@ def write_corpus(folder: Path, versions: dict[int, int]) -> None:
 
 
 def ingest_process(corpus: Path, index_dir: Path) -> subprocess.Popen:
-    env = os.environ | {"NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_EMBED_MODEL": "hash-384"}
     return subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--quiet"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cli_command("ingest", str(corpus), "--quiet", real=False),
+        env=cli_env(index_dir=str(index_dir)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
 
 def check_consistent(index_dir: Path, versions_seen: dict[int, set[int]]) -> None:
     """The index opens; each article is wholly one version; Chroma holds exactly the manifest."""
     SharedSystemClient.clear_system_cache()  # see what the killed process left on disk
-    index = ArticleIndex(index_dir, load_embedder("hash-384"))
+    index = ArticleIndex(index_dir, HashEmbedding())
     manifest = index.manifest
     stored = index.collection.get(ids=manifest.chunk_ids(), include=["documents"])
     assert sorted(stored["ids"]) == sorted(manifest.chunk_ids())
@@ -162,7 +159,7 @@ def test_a_crash_between_the_article_and_manifest_writes_keeps_the_old_version(
         hashed.ingest()
     monkeypatch.undo()
     SharedSystemClient.clear_system_cache()
-    reopened = ArticleIndex(hashed.index.index_dir, load_embedder("hash-384"))
+    reopened = ArticleIndex(hashed.index.index_dir, HashEmbedding())
     assert reopened.article(doc_id).text == old_text
     for entry_id, entry in reopened.manifest.articles.items():
         assert entry["hash"] == content_hash(reopened.article(entry_id).text)

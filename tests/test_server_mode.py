@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
-from test_cli import newsdesk
+from helpers import assistant_text, free_port, make_assistant, newsdesk, serve
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -74,12 +73,10 @@ def test_a_server_that_is_down_is_a_clear_error(chroma_server, tmp_path: Path):
 
 
 def test_a_server_that_stops_mid_session_is_a_clear_error(chroma_server, tmp_path: Path):
-    from assistant import Assistant, Settings
     from index.store import StoreUnavailable
 
     url, server = chroma_server
-    assistant = Assistant(Settings(index_dir=tmp_path / "index", chroma_url=url,
-                                   embed_model="hash-384"))
+    assistant = make_assistant(tmp_path / "index", chroma_url=url)
     assistant.ingest()
     assert assistant.ask("Who blamed Moscow?").answered
     server.kill()
@@ -91,12 +88,8 @@ def test_a_server_that_stops_mid_session_is_a_clear_error(chroma_server, tmp_pat
 def test_the_web_chat_says_so_when_the_server_is_down(chroma_server, tmp_path: Path):
     from gradio_client import Client
 
-    from assistant import Assistant, Settings
-    from test_ui import assistant_text, serve
-
     url, server = chroma_server
-    assistant = Assistant(Settings(index_dir=tmp_path / "index", chroma_url=url,
-                                   embed_model="hash-384"))
+    assistant = make_assistant(tmp_path / "index", chroma_url=url)
     assistant.ingest()
     app = serve(assistant)
     try:

@@ -7,21 +7,18 @@ from html import escape
 
 import pytest
 from gradio_client import Client, handle_file
+from pydantic import ValidationError
 
 from assistant.citations import reference
+from assistant.cli import main
+from assistant.settings import Settings
 from assistant.types import Answer, Citation
-from tests.conftest import free_port, make_assistant
-from ui.app import launch
+from helpers import CORPUS, assistant_text, make_assistant, serve
+from ui.app import BUNDLED_EXAMPLES, build_app, example_questions
 from ui.render import (filter_scope, paragraph_around, render_answer, render_text,
                        stream_answer)
-from ui.settings import WebSettings
 
 KHARKIV = "How many were injured in Kharkiv?"
-
-
-def serve(assistant, **options):
-    return launch(assistant, server_name="127.0.0.1", server_port=free_port(),
-                  prevent_thread_lock=True, quiet=True, **options)
 
 
 @pytest.fixture
@@ -46,11 +43,6 @@ def client(app):
 def ask(client, question, outlets=(), since="", until=""):
     _, chat = client.predict(question, [], list(outlets), since, until, api_name="/chat")
     return assistant_text(chat)
-
-
-def assistant_text(chat: list) -> str:
-    content = chat[-1]["content"]
-    return content if isinstance(content, str) else "".join(part["text"] for part in content)
 
 
 def test_chat_answers_with_numbered_sources(client):
@@ -129,6 +121,37 @@ def test_upload_indexes_new_articles_and_reports_skips(client, hashed, tmp_path)
     assert "4 workers" in text and "Kyiv Independent · 2024-03-02" in text
 
 
+def test_bad_uploads_are_reported_and_never_break_the_next(client, hashed, tmp_path):
+    deep, odd = tmp_path / "deep.json", tmp_path / "odd.txt"
+    deep.write_text("[" * 60_000 + "]" * 60_000)
+    odd.write_bytes(b"\xff\xfe" + "Flood".encode("utf-16-le") + b"x")
+    report, *_ = client.predict([handle_file(str(deep)), handle_file(str(odd))], "",
+                                api_name="/add_articles")
+    assert "skipped deep.json: JSON nested too deeply to read" in report
+    assert "skipped odd.txt: not valid UTF-16 text" in report
+    assert "not kept: deep.json" in report and "not kept: odd.txt" in report
+    assert not (hashed.settings.corpus_dir / "deep.json").exists()
+    good = tmp_path / "kherson.txt"
+    good.write_text("Shelling cut power to 2,000 homes in Kherson on Monday.")
+    report, *_ = client.predict([handle_file(str(good))], "", api_name="/add_articles")
+    assert "1 added" in report and "0 skipped" in report
+
+
+def test_an_upload_whose_ingest_fails_is_not_kept(client, hashed, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk went away")
+
+    monkeypatch.setattr(hashed, "ingest", broken)
+    upload = tmp_path / "mykolaiv.txt"
+    upload.write_text("A drone hit a depot in Mykolaiv on Friday.")
+    report, *_ = client.predict([handle_file(str(upload))], "", api_name="/add_articles")
+    assert "Could not add the articles: disk went away" in report
+    assert not (hashed.settings.corpus_dir / "mykolaiv.txt").exists()
+    monkeypatch.undo()
+    report, *_ = client.predict([handle_file(str(upload))], "", api_name="/add_articles")
+    assert "1 added" in report
+
+
 def test_upload_of_other_file_types_is_refused(client, tmp_path):
     notes = tmp_path / "notes.docx"
     notes.write_text("not an article")
@@ -175,10 +198,10 @@ def test_empty_index_says_so(tmp_path, corpus):
     assert "The index is empty." in text
 
 
-def test_login_and_upload_cap_from_env(monkeypatch, hashed, tmp_path):
+def test_login_and_upload_cap_from_env(monkeypatch, corpus, tmp_path):
     monkeypatch.setenv("NEWSDESK_AUTH", "desk:s3cret:x")
     monkeypatch.setenv("NEWSDESK_MAX_UPLOAD_MB", "2")
-    app = serve(hashed)
+    app = serve(make_assistant(tmp_path / "index", corpus))
     try:
         assert app.max_file_size == 2_000_000
         with pytest.raises(ValueError):
@@ -192,11 +215,14 @@ def test_login_and_upload_cap_from_env(monkeypatch, hashed, tmp_path):
         app.close()
 
 
-def test_malformed_login_is_refused(monkeypatch, hashed):
+def test_malformed_login_is_refused(monkeypatch, capsys):
     monkeypatch.setenv("NEWSDESK_AUTH", "nopassword")
-    with pytest.raises(SystemExit, match="user:password"):
-        serve(hashed)
-    assert WebSettings(auth=None).login() is None
+    with pytest.raises(ValidationError, match="user:password"):
+        Settings()
+    assert main(["serve"]) == 2
+    error = capsys.readouterr().err
+    assert error == 'newsdesk: error: NEWSDESK_AUTH: value error, must look like "user:password"\n'
+    assert Settings(auth="").web.auth is None
 
 
 def citation(n: int, start: int, end: int, text: str) -> Citation:
@@ -238,3 +264,41 @@ def test_filter_scope_names_what_was_searched():
         "Only articles from AP, Reuters and published on or before 2024-01-02 were searched.")
     assert filter_scope([], date(2024, 1, 1), date(2024, 1, 31)) == (
         "Only articles published from 2024-01-01 to 2024-01-31 were searched.")
+
+
+def test_the_bundled_corpus_offers_questions_it_answers(tmp_path):
+    bundled = make_assistant(tmp_path / "index", CORPUS)
+    bundled.ingest()
+    examples = example_questions(bundled)
+    assert examples == BUNDLED_EXAMPLES and placeholder(bundled) == examples[0]
+    for question in examples[:3]:
+        assert bundled.ask(question).answered, question
+
+
+def test_a_copy_of_the_bundled_corpus_is_another_archive(hashed):
+    [titled] = [a for a in hashed.index.articles.values() if a.title]
+    assert example_questions(hashed) == [f'What does "{titled.title}" report?']
+
+
+def test_examples_follow_another_archive(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("Title: Harbour reopens after storm\nDate: 2024-05-02\n\n"
+                                   "The harbour in Bergen reopened on Thursday.")
+    (archive / "b.txt").write_text("Title: Rail strike ends\nDate: 2024-06-10\n\n"
+                                   "Train drivers in Leeds ended their strike on Monday.")
+    assistant = make_assistant(tmp_path / "index", archive)
+    assistant.ingest()
+    assert example_questions(assistant) == ['What does "Rail strike ends" report?',
+                                            'What does "Harbour reopens after storm" report?']
+    assert "Kharkiv" not in placeholder(assistant)
+    chosen = make_assistant(tmp_path / "index", archive, examples=["Who went on strike?"])
+    assert example_questions(chosen) == ["Who went on strike?"]
+    assert placeholder(chosen) == "Who went on strike?"
+
+
+def placeholder(assistant) -> str:
+    """The question box's placeholder on the page built for `assistant`."""
+    config = build_app(assistant).config
+    [box] = [c for c in config["components"] if c["props"].get("elem_id") == "nd-question"]
+    return box["props"]["placeholder"]

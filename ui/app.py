@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import gradio as gr
 
 from assistant.api import Assistant
+from assistant.settings import PROJECT_ROOT, WebSettings, use_offline_environment
 from assistant.types import Answer
 from index.loaders import SUPPORTED_SUFFIXES
-from index.errors import NewsdeskError
+from index.errors import CannotServe, NewsdeskError
 from ui import render
 from ui.corpus import (COLUMN_WIDTHS, HEADERS, copy_uploads, corpus_folder, corpus_rows,
-                       search_rows)
+                       drop_unread, remove, search_rows)
 from ui.page import CSS, JS, THEME
-from ui.settings import WebSettings
 
-EXAMPLES = [
+EXAMPLE_COUNT = 4
+# The bundled articles have few titles; these are questions they answer.
+BUNDLED_EXAMPLES = [
     "How many were injured in Kharkiv?",
     "How many people were killed in Kryvyi Rih?",
     "What happened in Sumy?",
@@ -28,6 +32,7 @@ EXAMPLES = [
 UPLOAD_HINT = (f"<p>Drop articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}) to copy them into "
                "the corpus folder and index them. What was added, and every file skipped "
                "with its reason, shows here.</p>")
+BUNDLED_CORPUS = PROJECT_ROOT / "corpus"
 STREAM_PAUSE_S = 0.02  # between streamed pieces, so the answer visibly grows
 
 
@@ -79,18 +84,24 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         """Copy dropped files into the corpus folder and index it, reporting what was skipped."""
         progress(0, desc="Copying files")
         building.set()
+        written: list[Path] = []
         try:
             folder = corpus_folder(assistant)
-            copy_uploads(files or [], folder)
-            summary = assistant.ingest(folder, progress=True).summary()
-        except (NewsdeskError, OSError) as error:
-            summary = f"Could not add the articles: {error}"
+            written = copy_uploads(files or [], folder)
+            report = assistant.ingest(folder, progress=True)
+            dropped = drop_unread(written, folder, report.skipped)
+            summary = report.summary() + "".join(
+                f"\n  not kept: {path.name} (it could not be read)" for path in dropped)
+        except Exception as error:  # whatever failed, no upload stays to fail the next one
+            remove(written)
+            summary = (f"Could not add the articles: {error or type(error).__name__}\n"
+                       "The dropped files were not kept.")
         finally:
             building.clear()
         return (render.render_report(summary), None, search_rows(corpus_rows(assistant), query),
                 *chat_parts())
 
-    with gr.Blocks(title="Newsdesk") as app:
+    with gr.Blocks(title="Newsdesk", analytics_enabled=False) as app:
         gr.Markdown("# Newsdesk\nAsk about the articles; every answer quotes its sources.")
         questions = gr.State([])
         with gr.Tab("Chat"):
@@ -101,9 +112,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         latex_delimiters=[], buttons=[], placeholder=_empty_state(assistant),
                         elem_id="nd-chat",
                     )
-                    message = gr.Textbox(placeholder="How many were injured in Kharkiv?",
-                                         label="Question", submit_btn=True, elem_id="nd-question")
-                    gr.Examples(EXAMPLES, inputs=message, label="Try")
+                    examples = example_questions(assistant)
+                    message = gr.Textbox(
+                        placeholder=examples[0] if examples else "Ask about the articles",
+                        label="Question", submit_btn=True, elem_id="nd-question",
+                    )
+                    if examples:
+                        gr.Examples(examples, inputs=message, label="Try")
                 with gr.Column(scale=1, min_width=240):
                     outlets = gr.Dropdown(assistant.stats()["sources"], multiselect=True,
                                           label="Outlets", info="Only these outlets (none: all)")
@@ -178,6 +193,18 @@ def _article_texts(assistant: Assistant, answer: Answer) -> dict[str, str]:
     return {c.doc_id: articles[c.doc_id].text for c in answer.citations if c.doc_id in articles}
 
 
+def example_questions(assistant: Assistant) -> list[str]:
+    """The example questions the chat offers: the examples setting; else, over the bundled
+    corpus, questions it answers; else a question about each of the newest titled articles."""
+    if assistant.settings.web.examples:
+        return assistant.settings.web.examples
+    if Path(assistant.index.manifest.corpus or "") == BUNDLED_CORPUS:
+        return BUNDLED_EXAMPLES
+    articles = sorted((a for a in assistant.index.articles.values() if a.title),
+                      key=lambda a: (a.published or date.min, a.title), reverse=True)
+    return [f'What does "{a.title}" report?' for a in articles[:EXAMPLE_COUNT]]
+
+
 def _empty_state(assistant: Assistant) -> str:
     count = len(assistant.index.manifest.articles)
     if not count:
@@ -197,23 +224,46 @@ def _parse_date(value: str | None) -> date | None:
                       kind="error") from None
 
 
-def serving_options(assistant: Assistant, web: WebSettings) -> dict:
+def serving_options(web: WebSettings) -> dict:
     """How the app is served: loopback by default, optional login, capped uploads, no
     share link, and the page's own style and script."""
     return {
-        "server_name": assistant.settings.host, "server_port": assistant.settings.port,
-        "auth": web.login(), "max_file_size": web.max_upload_bytes, "share": False,
-        "show_error": False, "ssr_mode": False, "theme": THEME, "css": CSS, "js": JS,
+        "server_name": web.host, "server_port": web.port, "auth": web.auth,
+        "max_file_size": web.max_upload_bytes, "share": False, "show_error": False,
+        "ssr_mode": False, "theme": THEME, "css": CSS, "js": JS,
     }
 
 
 def launch(assistant: Assistant, **launch_options) -> gr.Blocks:
-    """Serve the web chat; blocks unless `prevent_thread_lock=True`. Options given here
-    override the served defaults. Set NEWSDESK_AUTH="user:password" to require a login."""
-    try:
-        options = serving_options(assistant, WebSettings()) | launch_options
-    except ValueError as error:
-        raise SystemExit(f"newsdesk: error: {error}") from None
+    """Serve the web chat as the assistant's settings say; blocks unless
+    `prevent_thread_lock=True`. Options given here override the served defaults.
+    Raises CannotServe when it cannot start."""
+    use_offline_environment()
+    options = serving_options(assistant.settings.web) | launch_options
+    check_reachable(options["server_name"])
     app = build_app(assistant)
-    app.launch(**options)
+    try:
+        app.launch(**options)
+    except OSError:  # the port is taken
+        app.close()
+        raise CannotServe(f"cannot serve on {options['server_name']}:{options['server_port']}: "
+                          "the port is in use; choose another with --port") from None
     return app
+
+
+def check_reachable(host: str) -> None:
+    """Raise CannotServe unless a server bound to `host` can be reached from this machine,
+    as the web chat checks itself when it starts (it cannot without a loopback interface)."""
+    target = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    try:
+        family = socket.getaddrinfo(host or None, 0, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family) as server, socket.socket(family) as client:
+            server.bind((host, 0))
+            server.listen(1)
+            client.settimeout(5)
+            client.connect((target, server.getsockname()[1]))
+    except OSError as error:
+        raise CannotServe(
+            f"cannot reach {host} on this machine ({error.strerror or error}); the web chat "
+            "needs a working loopback interface (is `lo` up?) or another --host"
+        ) from None

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from assistant.api import Assistant
+from index.loaders import Skipped, relative_id
 
 HEADERS = ["Title", "Outlet", "Published", "Path", "Chunks"]
 COLUMN_WIDTHS = ["38%", "16%", "12%", "26%", "8%"]
@@ -39,13 +40,31 @@ def corpus_folder(assistant: Assistant) -> Path:
     return mirrored if mirrored.is_dir() else Path(assistant.settings.corpus_dir)
 
 
-def copy_uploads(paths: list[str], folder: Path) -> None:
-    """Copy uploaded files into `folder`, never over a different file of the same name."""
+def copy_uploads(paths: list[str], folder: Path) -> list[Path]:
+    """Copy uploaded files into `folder`, never over a different file of the same name;
+    returns the files it wrote (an upload identical to a file there is not copied)."""
     folder.mkdir(parents=True, exist_ok=True)
+    written = []
     for path in map(Path, paths):
         target = _free_name(folder, path)
         if not target.exists():
             shutil.copyfile(path, target)
+            written.append(target)
+    return written
+
+
+def drop_unread(written: list[Path], folder: Path, skipped: list[Skipped]) -> list[Path]:
+    """Delete the uploads in `written` that could not be read at all (each is in `skipped`),
+    so no bad file stays in the corpus folder; returns them."""
+    unread = {item.path for item in skipped}
+    dropped = [path for path in written if relative_id(path, folder) in unread]
+    remove(dropped)
+    return dropped
+
+
+def remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _free_name(folder: Path, upload: Path) -> Path:
