@@ -45,8 +45,8 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str, collection: str = "newsdesk") -> None:
         self.url = url
         self.location = _without_password(url)
-        digest = hashlib.blake2b(f"newsdesk:{collection}".encode(), digest_size=8).digest()
-        self._lock_key = int.from_bytes(digest, "big", signed=True)
+        self._lock_key = _lock_key(f"newsdesk writer:{collection}")
+        self._schema_key = _lock_key(f"newsdesk schema:{collection}")
         super().__init__()
 
     def _connect(self) -> Any:
@@ -55,7 +55,7 @@ class PostgresStore(SqlStore):
         try:
             conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
             with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._schema_key,))
                 conn.execute(SCHEMA)
         except psycopg.Error as error:
             raise StoreUnavailable(
@@ -120,6 +120,12 @@ class PostgresStore(SqlStore):
         with self._transaction() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)}")
         self.close()
+
+
+def _lock_key(name: str) -> int:
+    """A 64-bit advisory lock key for `name`."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _without_password(url: str) -> str:
