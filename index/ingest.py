@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from index.article_store import ArticleWrite, Relink
+from index.article_store import ArticleWrite, ManifestEntry, Relink
 from index.chunking import chunk_article
 from index.documents import Article, Chunk
 from index.errors import CorpusNotFound
@@ -58,7 +58,7 @@ class _Plan:
     chunks: int = 0  # chunks the changed articles will have
     seen: set[str] = field(default_factory=set)
     aliases: dict[str, list[str]] = field(default_factory=dict)
-    unchanged: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
+    unchanged: dict[str, tuple[str, ManifestEntry]] = field(default_factory=dict)
     failed_paths: set[str] = field(default_factory=set)
 
 
@@ -84,12 +84,12 @@ def ingest(
                 index.embedder.get_text_embedding("dimension probe"))  # loads the model
             index.info = replace(index.info, dimensions=dimensions, corpus=corpus_path)
             _embed_and_commit(index, corpus, max_bytes, plan, report, progress)
-        gone = [doc_id for doc_id, path in index.store.doc_paths()
+        gone = [doc_id for doc_id, path in index.store.doc_paths(origin=corpus_path)
                 if doc_id not in plan.seen and path not in plan.failed_paths]
         for start in range(0, len(gone), COMMIT_ARTICLES):
             index.commit([], removed=gone[start : start + COMMIT_ARTICLES])
         report.removed.extend(gone)
-        relinks = _relinks(plan)
+        relinks = _relinks(plan, corpus_path)
         if relinks or index.info.corpus != corpus_path:
             index.info = replace(index.info, corpus=corpus_path)
             index.commit([], relinks=relinks)
@@ -120,7 +120,7 @@ def _plan(index: ArticleIndex, corpus: Path, max_bytes: int, report: IngestRepor
             stored = index.store.entry(article.doc_id, with_chunks=False)
             if stored is not None and stored.content_hash == article.content_hash:
                 report.unchanged.append(article.doc_id)
-                plan.unchanged[article.doc_id] = (rel_path, stored.path, stored.aliases)
+                plan.unchanged[article.doc_id] = (rel_path, stored)
                 continue
             (report.updated if stored else report.added).append(article.doc_id)
             plan.changed.setdefault(rel_path, []).append(article.doc_id)
@@ -149,7 +149,7 @@ def _embed_and_commit(index: ArticleIndex, corpus: Path, max_bytes: int, plan: _
                 chunks = _chunks(index, article)
                 texts = [index.embedding_text(article, chunk) for chunk in chunks]
                 batch.append(ArticleWrite(
-                    article, rel_path, tuple(plan.aliases.get(article.doc_id, [])),
+                    article, index.info.corpus, rel_path, tuple(plan.aliases.get(article.doc_id, [])),
                     tuple(chunks), tuple(tuple(keyword_terms(t)) for t in texts)))
                 if sum(len(w.chunks) for w in batch) >= COMMIT_CHUNKS:
                     _commit_batch(index, batch, report, bar)
@@ -174,11 +174,11 @@ def _commit_batch(index: ArticleIndex, batch: list[ArticleWrite], report: Ingest
     report.chunks_embedded += len(pairs)
 
 
-def _relinks(plan: _Plan) -> list[Relink]:
+def _relinks(plan: _Plan, origin: str) -> list[Relink]:
     """Unchanged articles whose file name or duplicate files are not what the store says."""
     relinks = []
-    for doc_id, (rel_path, stored_path, stored_aliases) in plan.unchanged.items():
+    for doc_id, (rel_path, stored) in plan.unchanged.items():
         aliases = tuple(plan.aliases.get(doc_id, []))
-        if rel_path != stored_path or aliases != stored_aliases:
-            relinks.append(Relink(doc_id, rel_path, aliases))
+        if (origin, rel_path, aliases) != (stored.origin, stored.path, stored.aliases):
+            relinks.append(Relink(doc_id, origin, rel_path, aliases))
     return relinks

@@ -99,21 +99,24 @@ class SqlStore:
                        url, text, author)
 
     def entry(self, doc_id: str, with_chunks: bool = True) -> ManifestEntry | None:
-        rows = self._rows("SELECT hash, path, aliases FROM articles WHERE doc_id = ?", (doc_id,))
+        rows = self._rows("SELECT hash, origin, path, aliases FROM articles WHERE doc_id = ?",
+                          (doc_id,))
         if not rows:
             return None
         chunks = self._rows("SELECT chunk_id, start_at, end_at FROM chunks WHERE doc_id = ? "
                             "ORDER BY seq", (doc_id,)) if with_chunks else []
-        content_hash, path, aliases = rows[0]
-        return ManifestEntry(doc_id, content_hash, path, tuple(json.loads(aliases)),
+        content_hash, origin, path, aliases = rows[0]
+        return ManifestEntry(doc_id, content_hash, origin, path, tuple(json.loads(aliases)),
                              tuple(ChunkSpan(c, doc_id, s, e) for c, s, e in chunks))
 
-    def doc_paths(self) -> Iterator[tuple[str, str]]:
-        """Every committed (doc_id, path), read a page at a time."""
+    def doc_paths(self, origin: str | None = None) -> Iterator[tuple[str, str]]:
+        """Every committed (doc_id, path), or those ingested from the folder `origin`, read
+        a page at a time."""
         last = ""
+        where, params = ("AND origin = ? ", [origin]) if origin is not None else ("", [])
         while True:
-            page = self._rows("SELECT doc_id, path FROM articles WHERE doc_id > ? "
-                              "ORDER BY doc_id LIMIT 5000", (last,))
+            page = self._rows(f"SELECT doc_id, path FROM articles WHERE doc_id > ? {where}"
+                              "ORDER BY doc_id LIMIT 5000", [last, *params])
             yield from page
             if len(page) < 5000:
                 return
@@ -250,9 +253,9 @@ class SqlStore:
             for write in writes:
                 article = write.article
                 cur.execute(sql(
-                    "INSERT INTO articles (doc_id, hash, path, aliases, title, source, published, "
-                    "url, author, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                    (article.doc_id, article.content_hash, write.path,
+                    "INSERT INTO articles (doc_id, hash, origin, path, aliases, title, source, "
+                    "published, url, author, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    (article.doc_id, article.content_hash, write.origin, write.path,
                      json.dumps(list(write.aliases)), article.title, article.source,
                      article.published.isoformat() if article.published else None,
                      article.url, article.author, article.text))
@@ -271,8 +274,10 @@ class SqlStore:
                 self._index_terms(cur, indexed)
                 counts["chunks"] += len(write.chunks)
             for relink in relinks:
-                cur.execute(sql("UPDATE articles SET path = ?, aliases = ? WHERE doc_id = ?"),
-                            (relink.path, json.dumps(list(relink.aliases)), relink.doc_id))
+                cur.execute(sql("UPDATE articles SET origin = ?, path = ?, aliases = ? "
+                                "WHERE doc_id = ?"),
+                            (relink.origin, relink.path, json.dumps(list(relink.aliases)),
+                             relink.doc_id))
             counts["vocabulary"] += self._apply_df(cur, df_delta)
             new = set(new_ids)
             stale = [c for c in stale if c not in new]
