@@ -93,6 +93,7 @@ class ArticleIndex:
         self.vectors: VectorStore = ChromaVectors(self.index_dir, chroma_url, collection)
         self.articles = ArticleLookup(self.store)
         self._generation = self.store.generation()
+        self._refreshing = threading.Lock()
         self._term_stats: TermStats | None = None
         self.info = self._checked_info()
         self._recover_if_abandoned()
@@ -122,15 +123,19 @@ class ArticleIndex:
     def refresh(self) -> bool:
         """Notice a commit by any process (the store's generation number) and drop what was
         cached from before it. Returns whether anything changed."""
-        generation = self.store.generation()
-        if generation == self._generation:
-            return False
+        with self._refreshing:
+            generation = self.store.generation()
+            if generation == self._generation:
+                return False
+            self._forget(generation)
+            self.vectors.refresh()
+            return True
+
+    def _forget(self, generation: int) -> None:
         self._generation = generation
         self.articles.forget()
         self._term_stats = None
-        self.vectors.refresh()
         self.info = self.store.info() or self.info
-        return True
 
     @property
     def generation(self) -> int:
@@ -186,6 +191,7 @@ class ArticleIndex:
             "--chroma-url with --store-url postgresql://..."
         )
         with self.store.write_lock(refusal):
+            self.refresh()  # start from every commit so far, whoever made it
             self._recover()
             yield
 
@@ -216,7 +222,8 @@ class ArticleIndex:
         stale = self.store.commit(self.info, writes, list(removed), list(relinks))
         self.vectors.delete(stale)
         self.store.clear_pending(stale)
-        self.refresh()
+        with self._refreshing:  # this process's vectors are current: it wrote them
+            self._forget(self.store.generation())
 
     @staticmethod
     def embedding_text(article: Article, chunk: Chunk) -> str:

@@ -136,6 +136,7 @@ class ChromaVectors:
         self.chroma_url = chroma_url
         self.collection_name = collection
         self.location = chroma_url or str(self.index_dir / "chroma")
+        self._client: Any = None
         self._collection: Any = None
         self._vector_store: Any = None
         self._vector_index: VectorStoreIndex | None = None
@@ -143,9 +144,9 @@ class ChromaVectors:
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            client = chroma_client(self.index_dir, self.chroma_url)
+            self._client = chroma_client(self.index_dir, self.chroma_url)
             try:
-                self._collection = client.get_or_create_collection(
+                self._collection = self._client.get_or_create_collection(
                     self.collection_name, metadata={"hnsw:space": "cosine"})
             except Exception as error:  # chromadb raises many types; all mean "store unusable"
                 raise StoreUnavailable(
@@ -192,8 +193,18 @@ class ChromaVectors:
             similarity_top_k=top_k, filters=metadata_filters(filters)), self.location)
 
     def refresh(self) -> None:
-        """Forget the open collection, so the next search sees what other processes wrote."""
-        self._collection = self._vector_store = self._vector_index = None
+        """Forget the open collection, so the next search sees what other processes wrote.
+        An embedded Chroma keeps its vector index in memory, shared by the clients of one
+        path in a process, and does not see other processes' writes: its cached system is
+        dropped (not stopped: a search still running in another thread finishes on it), so
+        the next client loads the index from disk."""
+        if self._client is not None and not self.chroma_url:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            identifier = getattr(self._client, "_identifier", None)
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        self._client = self._collection = self._vector_store = self._vector_index = None
 
     def reset(self) -> None:
         client = chroma_client(self.index_dir, self.chroma_url)
