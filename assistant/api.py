@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -11,6 +10,8 @@ from pathlib import Path
 import numpy as np
 from llama_index.core.llms import LLM
 
+from index.article_store import ArticleListing
+from index.documents import Article
 from index.embedding import Embedder, load_embedder
 from index.ingest import IngestReport, ingest
 from index.store import ArticleIndex, SearchFilters, reset_index
@@ -36,7 +37,6 @@ class Assistant:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._index: ArticleIndex | None = None
-        self._term_stats = None
         self._index_id: dict[str, str] | None = None
         self._sentence_vectors: dict[str, list[float]] = {}
         self._llm: LLM | None = None
@@ -53,14 +53,16 @@ class Assistant:
                 )
             self._index = ArticleIndex(
                 s.index_dir, self._embedder, chroma_url=s.chroma_url, collection=s.collection,
-                chunk_chars=s.chunk_chars, chunk_overlap=s.chunk_overlap,
+                chunk_chars=s.chunk_chars, chunk_overlap=s.chunk_overlap, store_url=s.store_url,
             )
         return self._index
 
     def reset(self) -> None:
         """Delete the index so the next ingest builds it from scratch."""
         s = self.settings
-        reset_index(s.index_dir, s.chroma_url, s.collection)
+        if self._index is not None:
+            self._index.store.close()
+        reset_index(s.index_dir, s.chroma_url, s.collection, s.store_url)
         self._index = None
         self._forget_index_state()
 
@@ -75,8 +77,31 @@ class Assistant:
 
     def _forget_index_state(self) -> None:
         """Drop what was derived from the index's contents, after they change."""
-        self._term_stats = None
         self._index_id = None
+
+    def refresh(self) -> None:
+        """See the commits of other processes (and this one) since the last question."""
+        if self.index.refresh():
+            self._forget_index_state()
+
+    def article_count(self) -> int:
+        """How many articles the index holds now."""
+        self.refresh()
+        return self.index.article_count()
+
+    def sources(self) -> list[str]:
+        """The outlets of the indexed articles, sorted."""
+        self.refresh()
+        return self.index.sources()
+
+    def article(self, doc_id: str) -> Article | None:
+        """An indexed article, or None when the index no longer holds it."""
+        return self.index.articles.get(doc_id)
+
+    def listing(self) -> Iterator[ArticleListing]:
+        """Every indexed article in doc_id order: title, outlet, date, file and chunk count."""
+        self.refresh()
+        return self.index.store.listing()
 
     def ask(
         self,
@@ -116,9 +141,8 @@ class Assistant:
         standalone = (
             condense_with_llm(llm, question, history) if llm else condense(question, history)
         )
-        if self._term_stats is None:
-            self._term_stats = self.index.term_stats()
-        query = analyse(standalone, self._term_stats)
+        self.refresh()
+        query = analyse(standalone, self.index.term_stats())
         filters = SearchFilters(tuple(sources), date_from, date_to)
         passages = retrieve(self.index, query.search_text, self.settings.top_k, filters)
         timings["retrieve"] = _ms(started)
@@ -188,26 +212,26 @@ class Assistant:
         return Conversation(self, **ask_options)
 
     def index_id(self) -> dict[str, str]:
-        """The embedding model and a hash of the indexed articles (kept until an ingest)."""
+        """The embedding model and a fingerprint of the indexed article versions (kept until
+        a commit)."""
         if self._index_id is None:
-            manifest = self.index.manifest
-            hashes = sorted(entry["hash"] for entry in manifest.articles.values())
-            corpus = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
-            self._index_id = {"model": manifest.model, "corpus_hash": corpus,
-                              "articles": str(len(hashes))}
+            index = self.index
+            self._index_id = {"model": index.info.model, "corpus_hash": index.fingerprint(),
+                              "articles": str(index.article_count())}
         return self._index_id
 
     def stats(self) -> dict:
+        self.refresh()
         index = self.index
-        articles = index.articles
         return {
             "index_dir": str(index.index_dir),
             "store": index.chroma_url or "embedded",
-            "model": index.manifest.model,
-            "corpus": index.manifest.corpus,
-            "articles": len(index.manifest.articles),
-            "chunks": index.manifest.chunk_count,
-            "sources": sorted({a.source for a in articles.values() if a.source}),
+            "articles_store": index.store.location,
+            "model": index.info.model,
+            "corpus": index.info.corpus,
+            "articles": index.article_count(),
+            "chunks": index.chunk_count(),
+            "sources": index.sources(),
         }
 
 

@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--index-dir", type=Path, help="index folder [NEWSDESK_INDEX_DIR]")
     group.add_argument("--chroma-url", help="use the Chroma server at http://HOST:PORT "
                        "instead of the embedded store [NEWSDESK_CHROMA_URL]")
+    group.add_argument("--store-url", help="keep articles and keywords in the PostgreSQL "
+                       "database postgresql://USER@HOST:PORT/DB, shared by every machine, "
+                       "instead of SQLite in the index folder [NEWSDESK_STORE_URL]")
     group.add_argument("--embed-model", help="embedding model [NEWSDESK_EMBED_MODEL]")
     group.add_argument("--embed-url", help="OpenAI-compatible embeddings endpoint serving the "
                        "embedding model, e.g. http://127.0.0.1:8080/v1 [NEWSDESK_EMBED_URL]")
@@ -130,7 +133,7 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top-k", type=int, help="chunks retrieved per question [NEWSDESK_TOP_K]")
 
 
-FLAG_SETTINGS = ("index_dir", "chroma_url", "embed_model", "embed_url", "host", "port", "top_k",
+FLAG_SETTINGS = ("index_dir", "chroma_url", "store_url", "embed_model", "embed_url", "host", "port", "top_k",
                  "llm_url", "llm_model", "llm_api_key_env", "llm_gguf", "llm_timeout",
                  "llm_strict")
 SECRET_SETTINGS = {"auth"}
@@ -296,7 +299,7 @@ def _filters(args: argparse.Namespace) -> dict:
 
 
 def _require_articles(assistant: Assistant) -> None:
-    if not assistant.index.manifest.articles:
+    if not assistant.article_count():
         raise EmptyIndex(
             f"the index at {assistant.index.index_dir} holds no articles; "
             "run `newsdesk ingest [PATH]` first"

@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense vectors and BM25 keywords, fused by reciprocal rank."""
+"""Hybrid retrieval: dense vectors (Chroma) and keywords (the article store), fused by
+reciprocal rank."""
 
 from __future__ import annotations
 
@@ -24,26 +25,23 @@ class Passage:
 def retrieve(
     index: ArticleIndex, query_text: str, top_k: int, filters: SearchFilters | None = None
 ) -> list[Passage]:
-    """The `top_k` chunks that best match `query_text` by either meaning or words."""
-    if not index.manifest.articles:
+    """The `top_k` chunks that best match `query_text` by either meaning or words. Where each
+    sits is read from the article store, so a chunk that a commit elsewhere has just replaced
+    is left out rather than cited."""
+    if not index.article_count():
         return []
-    retrievers = [index.dense_retriever(top_k, filters)]
-    keyword = index.keyword_retriever(top_k, filters)
-    if keyword is not None:
-        retrievers.append(keyword)
     fusion = QueryFusionRetriever(
-        retrievers,
+        [index.dense_retriever(top_k, filters), index.keyword_retriever(top_k, filters)],
         llm=MockLLM(),  # only used to write extra queries, which num_queries=1 turns off
         mode="reciprocal_rerank",
         similarity_top_k=top_k,
         num_queries=1,
         use_async=False,
     )
-    passages = []
-    for hit in fusion.retrieve(query_text):
-        meta = hit.node.metadata
-        passages.append(Passage(
-            doc_id=meta["doc_id"], chunk_id=hit.node.node_id, start=int(meta["start"]),
-            end=int(meta["end"]), score=float(hit.score or 0.0),
-        ))
-    return passages
+    hits = fusion.retrieve(query_text)
+    spans = index.spans([hit.node.node_id for hit in hits])
+    return [
+        Passage(doc_id=span.doc_id, chunk_id=span.chunk_id, start=span.start, end=span.end,
+                score=float(hit.score or 0.0))
+        for hit in hits if (span := spans.get(hit.node.node_id)) is not None
+    ]

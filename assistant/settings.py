@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.chunking import MAX_CHARS, OVERLAP
 from index.embedding import DEFAULT_MODEL
-from index.store import COLLECTION
+from index.article_store import COLLECTION
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     )
     chroma_url: str | None = Field(
         None, description="A Chroma server (http://host:port) instead of the embedded store."
+    )
+    store_url: str | None = Field(
+        None,
+        description="A PostgreSQL database (postgresql://user@host:port/db) for the articles "
+        "and keyword index, shared by every machine, instead of SQLite in index_dir. Use it "
+        "with chroma_url.",
     )
     collection: str = Field(COLLECTION, description="Chroma collection name.")
     embed_model: str = Field(

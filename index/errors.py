@@ -28,6 +28,10 @@ class StoreUnavailable(NewsdeskError):
     """The store could not be opened or reached."""
 
 
+class OldIndexFormat(NewsdeskError):
+    """The index was written by an older Newsdesk and must be rebuilt."""
+
+
 class IndexLocked(NewsdeskError):
     """Another process is writing to this index."""
 

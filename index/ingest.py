@@ -3,19 +3,22 @@ is gone, report what was skipped and why."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
 
+from index.article_store import ArticleWrite, ManifestEntry, Relink
 from index.chunking import chunk_article
 from index.documents import Article, Chunk
 from index.errors import CorpusNotFound
 from index.loaders import Skipped, find_files, load_file, relative_id
 from index.store import ArticleIndex
+from index.terms import keyword_terms
 
-# Articles are committed to the manifest in batches of about this many chunks.
-BATCH_CHUNKS = 2048
+COMMIT_CHUNKS = 512  # new chunks per commit (one transaction in the store)
+COMMIT_ARTICLES = 1000  # removed articles per commit
+EMBED_CHUNKS = 32  # chunks per call to the model; the progress bar moves after each
 
 
 @dataclass
@@ -47,11 +50,15 @@ class IngestReport:
 
 
 @dataclass
-class _Scan:
-    """What the folder holds now: articles by id, with the file each came from."""
+class _Plan:
+    """What the folder holds compared with the store, without keeping any article text: the
+    files with new or changed articles, and what is needed to relink and remove the rest."""
 
-    articles: dict[str, tuple[Article, str]] = field(default_factory=dict)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # file -> its doc_ids to index
+    chunks: int = 0  # chunks the changed articles will have
+    seen: set[str] = field(default_factory=set)
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: dict[str, tuple[str, ManifestEntry]] = field(default_factory=dict)
     failed_paths: set[str] = field(default_factory=set)
     failed_folders: list[str] = field(default_factory=list)  # "folder/" paths
 
@@ -68,110 +75,121 @@ def ingest(
     max_bytes: int = 20_000_000,
     progress: bool = True,
 ) -> IngestReport:
-    """Index every article under `corpus`. Unchanged articles cost nothing; a changed article's
-    new chunks are stored before its old ones are deleted; files that fail to load keep
-    whatever the index already held for them. One writer at a time (a lock in the index)."""
+    """Index every article under `corpus`. Unchanged articles cost a lookup; new and changed
+    ones are embedded and committed in batches (text, chunks and keywords in one transaction
+    each); files that fail to load keep whatever the index already held for them. One writer
+    at a time (a lock held through the store)."""
     corpus = Path(corpus)
     if not corpus.exists():
         raise CorpusNotFound(f"no such file or folder: {corpus}")
     with index.writing():
         report = IngestReport()
-        scan = _scan(corpus, max_bytes, report, progress)
-        _store(index, corpus, scan, report, progress)
-        report.chunks_total = index.manifest.chunk_count
+        plan = _plan(index, corpus, max_bytes, report, progress)
+        corpus_path = str(corpus.resolve())
+        if plan.chunks:
+            dimensions = index.info.dimensions or len(
+                index.embedder.get_text_embedding("dimension probe"))  # loads the model
+            index.info = replace(index.info, dimensions=dimensions, corpus=corpus_path)
+            _embed_and_commit(index, corpus, max_bytes, plan, report, progress)
+        gone = [doc_id for doc_id, path in index.store.doc_paths(origin=corpus_path)
+                if doc_id not in plan.seen and not plan.failed(path)]
+        for start in range(0, len(gone), COMMIT_ARTICLES):
+            index.commit([], removed=gone[start : start + COMMIT_ARTICLES])
+        report.removed.extend(gone)
+        relinks = _relinks(plan, corpus_path)
+        if relinks or index.info.corpus != corpus_path:
+            index.info = replace(index.info, corpus=corpus_path)
+            index.commit([], relinks=relinks)
+        report.chunks_total = index.chunk_count()
         return report
 
 
-def _scan(corpus: Path, max_bytes: int, report: IngestReport, progress: bool) -> _Scan:
-    scan = _Scan()
+def _plan(index: ArticleIndex, corpus: Path, max_bytes: int, report: IngestReport,
+          progress: bool) -> _Plan:
+    plan = _Plan()
     by_hash: dict[str, str] = {}
     unreadable: list[Skipped] = []  # folders that cannot be listed keep what they held
     files = find_files(corpus, unreadable)
     report.skipped.extend(unreadable)
-    scan.failed_folders = [item.path for item in unreadable]
+    plan.failed_folders = [item.path for item in unreadable]
     for path in tqdm(files, desc="reading", unit="file", disable=not progress):
         result = load_file(path, corpus, max_bytes)
         rel_path = relative_id(path, corpus)
         report.skipped.extend(result.skipped)
         if result.skipped and not result.articles:
-            scan.failed_paths.add(rel_path)
+            plan.failed_paths.add(rel_path)
         for article in result.articles:
             first = by_hash.setdefault(article.content_hash, article.doc_id)
             if first != article.doc_id:
                 report.duplicates.append((article.doc_id, first))
-                scan.aliases.setdefault(first, []).append(article.doc_id)
-            elif article.doc_id in scan.articles:
+                plan.aliases.setdefault(first, []).append(article.doc_id)
+                continue
+            if article.doc_id in plan.seen:
                 report.skipped.append(Skipped(rel_path, f"duplicate id {article.doc_id}"))
-            else:
-                scan.articles[article.doc_id] = (article, rel_path)
-    return scan
+                continue
+            plan.seen.add(article.doc_id)
+            stored = index.store.entry(article.doc_id, with_chunks=False)
+            if stored is not None and stored.content_hash == article.content_hash:
+                report.unchanged.append(article.doc_id)
+                plan.unchanged[article.doc_id] = (rel_path, stored)
+                continue
+            (report.updated if stored else report.added).append(article.doc_id)
+            plan.changed.setdefault(rel_path, []).append(article.doc_id)
+            plan.chunks += len(_chunks(index, article))
+    return plan
 
 
-def _store(index: ArticleIndex, corpus: Path, scan: _Scan, report: IngestReport, progress: bool) -> None:
-    manifest = index.manifest
-    if not manifest.dimensions and scan.articles:
-        manifest.dimensions = len(index.embedder.get_text_embedding("dimension probe"))
-    manifest.corpus = str(corpus.resolve())
-    articles = dict(index.articles)
-    pending: list[tuple[Article, str, list[Chunk]]] = []
-    for doc_id, (article, rel_path) in scan.articles.items():
-        known = manifest.articles.get(doc_id)
-        if known and known["hash"] == article.content_hash:
-            report.unchanged.append(doc_id)
-            known["aliases"] = scan.aliases.get(doc_id, [])
-            continue
-        (report.updated if known else report.added).append(doc_id)
-        chunks = chunk_article(doc_id, article.text, article.content_hash,
-                               index.chunking["max_chars"], index.chunking["overlap"])
-        pending.append((article, rel_path, chunks))
-
-    total = sum(len(chunks) for _, _, chunks in pending)
-    with tqdm(total=total, desc="embedding", unit="chunk", disable=not progress or not total) as bar:
-        for batch in _batches(pending):
-            index.begin()
-            stale: list[str] = []
-            pairs = [(article, chunk) for article, _, chunks in batch for chunk in chunks]
-            texts = [index.embedding_text(article, chunk) for article, chunk in pairs]
-            index.add_chunks(pairs, index.embedder.embed(texts))  # sorted by length inside
-            for article, rel_path, chunks in batch:
-                old = manifest.articles.get(article.doc_id)
-                stale += [c[0] for c in old["chunks"]] if old else []
-                manifest.articles[article.doc_id] = {
-                    "hash": article.content_hash,
-                    "path": rel_path,
-                    "aliases": scan.aliases.get(article.doc_id, []),
-                    "chunks": [[c.chunk_id, c.start, c.end] for c in chunks],
-                }
-                articles[article.doc_id] = article
-                report.chunks_embedded += len(chunks)
-                bar.update(len(chunks))
-            index.save(articles)  # the commit point: new chunks become the article's
-            index.delete_chunks(stale)
-
-    gone = [d for d in manifest.articles
-            if d not in scan.articles and not scan.failed(manifest.articles[d]["path"])]
-    if gone:
-        index.begin()
-        stale = [c[0] for doc_id in gone for c in manifest.articles.pop(doc_id)["chunks"]]
-        for doc_id in gone:
-            articles.pop(doc_id, None)
-        index.save(articles)
-        index.delete_chunks(stale)
-        report.removed.extend(gone)
-
-    index.save_manifest()  # the corpus folder and aliases, even when no article changed
-    if report.changed or not index.has_keyword_index():
-        index.rebuild_keyword_index()
-    index.finish()
+def _chunks(index: ArticleIndex, article: Article) -> list[Chunk]:
+    return chunk_article(article.doc_id, article.text, article.content_hash,
+                         index.chunking["max_chars"], index.chunking["overlap"])
 
 
-def _batches(pending: list[tuple[Article, str, list[Chunk]]]):
-    batch, size = [], 0
-    for item in pending:
-        batch.append(item)
-        size += len(item[2])
-        if size >= BATCH_CHUNKS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+def _embed_and_commit(index: ArticleIndex, corpus: Path, max_bytes: int, plan: _Plan,
+                      report: IngestReport, progress: bool) -> None:
+    """Read the changed files again, one at a time, and embed and commit their articles in
+    batches; the bar moves with every small embedding batch."""
+    with tqdm(total=plan.chunks, desc="embedding", unit="chunk", smoothing=0.1,
+              disable=not progress) as bar:
+        batch: list[ArticleWrite] = []
+        for rel_path, doc_ids in plan.changed.items():
+            wanted = set(doc_ids)
+            for article in load_file(corpus / rel_path, corpus, max_bytes).articles:
+                if article.doc_id not in wanted:
+                    continue
+                wanted.discard(article.doc_id)
+                chunks = _chunks(index, article)
+                texts = [index.embedding_text(article, chunk) for chunk in chunks]
+                batch.append(ArticleWrite(
+                    article, index.info.corpus, rel_path, tuple(plan.aliases.get(article.doc_id, [])),
+                    tuple(chunks), tuple(tuple(keyword_terms(t)) for t in texts)))
+                if sum(len(w.chunks) for w in batch) >= COMMIT_CHUNKS:
+                    _commit_batch(index, batch, report, bar)
+                    batch = []
+        if batch:
+            _commit_batch(index, batch, report, bar)
+
+
+def _commit_batch(index: ArticleIndex, batch: list[ArticleWrite], report: IngestReport,
+                  bar: tqdm) -> None:
+    pairs = [(write.article, chunk) for write in batch for chunk in write.chunks]
+    texts = [index.embedding_text(article, chunk) for article, chunk in pairs]
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths together
+    vectors: list = [None] * len(texts)
+    for start in range(0, len(order), EMBED_CHUNKS):
+        part = order[start : start + EMBED_CHUNKS]
+        for i, vector in zip(part, index.embedder.embed([texts[i] for i in part])):
+            vectors[i] = vector
+        bar.update(len(part))
+    index.add_chunks(pairs, vectors)
+    index.commit(batch)  # the commit point: the new chunks become the articles'
+    report.chunks_embedded += len(pairs)
+
+
+def _relinks(plan: _Plan, origin: str) -> list[Relink]:
+    """Unchanged articles whose file name or duplicate files are not what the store says."""
+    relinks = []
+    for doc_id, (rel_path, stored) in plan.unchanged.items():
+        aliases = tuple(plan.aliases.get(doc_id, []))
+        if (origin, rel_path, aliases) != (stored.origin, stored.path, stored.aliases):
+            relinks.append(Relink(doc_id, origin, rel_path, aliases))
+    return relinks

@@ -1,184 +1,78 @@
-"""The article index on disk: chunk vectors in Chroma (through llama-index), a BM25 keyword
-index beside it, the cleaned articles, and a manifest of what built it."""
+"""The article index: an article store (articles, manifest entries, keyword index; SQLite or
+PostgreSQL) beside a vector store (Chroma), kept in step. Vectors are added before the store
+commits a batch and stale ones deleted after, with a journal of pending chunk ids in the store,
+so a writer killed anywhere leaves every article wholly old or wholly new."""
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import numpy as np
-from llama_index.core import VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import (
-    NodeRelationship,
-    NodeWithScore,
-    QueryBundle,
-    RelatedNodeInfo,
-    TextNode,
-)
-from llama_index.core.vector_stores import (
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-)
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from index.article_store import (COLLECTION, ArticleStore, ArticleWrite, ChunkSpan, IndexInfo,
+                                 ManifestEntry, Relink, SearchFilters, open_store)
 from index.chunking import MAX_CHARS, OVERLAP
 from index.documents import Article, Chunk
 from index.errors import IndexLocked, ModelMismatch, StoreUnavailable
-from index.terms import TermStats
+from index.terms import TermStats, keyword_terms
+from index.vectors import ChromaVectors, VectorStore, embedding_text
 
-MANIFEST_VERSION = 1
-COLLECTION = "newsdesk"  # the default Chroma collection
-# Chunk metadata that is only for filtering and citing, never embedded or keyword-indexed.
-_NOT_EMBEDDED = ["doc_id", "source", "published", "published_day", "url", "start", "end"]
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Restrict retrieval to some outlets and/or a published-date range (inclusive)."""
-
-    sources: tuple[str, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-
-    def to_metadata_filters(self) -> MetadataFilters | None:
-        filters: list[MetadataFilter] = []
-        if self.sources:
-            filters.append(
-                MetadataFilter(key="source", value=list(self.sources), operator=FilterOperator.IN)
-            )
-        if self.date_from:
-            filters.append(MetadataFilter(
-                key="published_day", value=_day(self.date_from), operator=FilterOperator.GTE))
-        if self.date_to:
-            filters.append(MetadataFilter(
-                key="published_day", value=_day(self.date_to), operator=FilterOperator.LTE))
-        if not filters:
-            return None
-        return MetadataFilters(filters=filters, condition=FilterCondition.AND)
+__all__ = ["ArticleIndex", "ArticleLookup", "IndexLocked", "KeywordRetriever", "ModelMismatch",
+           "SearchFilters", "StoreUnavailable", "reset_index"]
 
 
-def _day(value: date | None) -> int:
-    """A date as the integer YYYYMMDD (0 for none), which Chroma can compare."""
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
+class ArticleLookup(Mapping[str, Article]):
+    """Committed articles by doc_id, fetched from the store when asked for; the most recent
+    few are cached until the next commit."""
 
+    def __init__(self, store: ArticleStore, cache_size: int = 512) -> None:
+        self._store = store
+        self._cache: OrderedDict[str, Article | None] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
 
-@dataclass
-class Manifest:
-    """What built the index and which chunks each article has."""
+    def get(self, doc_id: str, default: Any = None) -> Any:
+        with self._lock:
+            if doc_id in self._cache:
+                self._cache.move_to_end(doc_id)
+                found = self._cache[doc_id]
+                return default if found is None else found
+        found = self._store.article(doc_id)
+        with self._lock:
+            self._cache[doc_id] = found
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return default if found is None else found
 
-    model: str
-    dimensions: int
-    chunking: dict[str, int]
-    corpus: str = ""
-    # doc_id -> {"hash": str, "path": str, "chunks": [[chunk_id, start, end], ...]}
-    articles: dict[str, dict[str, Any]] | None = None
+    def __getitem__(self, doc_id: str) -> Article:
+        found = self.get(doc_id)
+        if found is None:
+            raise KeyError(doc_id)
+        return found
 
-    def __post_init__(self) -> None:
-        self.articles = self.articles or {}
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self.get(doc_id) is not None
 
-    @property
-    def chunk_count(self) -> int:
-        return sum(len(entry["chunks"]) for entry in self.articles.values())
+    def __len__(self) -> int:
+        return self._store.article_count()
 
-    def chunk_ids(self) -> list[str]:
-        return [c[0] for entry in self.articles.values() for c in entry["chunks"]]
+    def __iter__(self) -> Iterator[str]:
+        return (doc_id for doc_id, _ in self._store.doc_paths())
 
-    def to_dict(self) -> dict:
-        return {"version": MANIFEST_VERSION, "model": self.model, "dimensions": self.dimensions,
-                "chunking": self.chunking, "corpus": self.corpus, "articles": self.articles}
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so that a crash leaves either the old file or the new one, never half."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def chroma_client(index_dir: Path, chroma_url: str | None = None) -> Any:
-    """A Chroma client: the server at `chroma_url`, or an embedded store under `index_dir`."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if chroma_url:
-            from urllib.parse import urlparse
-
-            url = urlparse(chroma_url)
-            return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                ssl=url.scheme == "https", settings=settings,
-            )
-        Path(index_dir).mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)
-    except Exception as error:  # chromadb raises many types; all mean "store unusable"
-        where = chroma_url or str(Path(index_dir) / "chroma")
-        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {error}") from error
-
-
-def reset_index(index_dir: Path, chroma_url: str | None = None, collection: str = COLLECTION) -> None:
-    """Delete an index: its Chroma collection (through the client, which may be cached in
-    this process), its keyword index, articles and manifest."""
-    import shutil
-
-    client = chroma_client(index_dir, chroma_url)
-    if collection in {c.name for c in client.list_collections()}:
-        client.delete_collection(collection)
-    index_dir = Path(index_dir)
-    shutil.rmtree(index_dir / "keyword", ignore_errors=True)
-    for name in ("manifest.json", "articles.json"):
-        (index_dir / name).unlink(missing_ok=True)
-
-
-@contextmanager
-def _store_errors(where: str) -> Iterator[None]:
-    """Turn a lost connection to a Chroma server into a StoreUnavailable naming it."""
-    import httpx
-
-    try:
-        yield
-    except httpx.HTTPError as error:
-        raise StoreUnavailable(f"the Chroma store at {where} stopped answering: {error}") from error
-
-
-class _Guarded(BaseRetriever):
-    """A retriever whose store errors come out as StoreUnavailable."""
-
-    def __init__(self, inner: BaseRetriever, where: str) -> None:
-        super().__init__()
-        self._inner, self._where = inner, where
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        with _store_errors(self._where):
-            return self._inner.retrieve(query_bundle)
-
-
-class _Matching(BaseRetriever):
-    """Keeps the hits of a keyword retriever that match at all: BM25 pads its top k with
-    zero-score chunks, including ones the filters exclude."""
-
-    def __init__(self, inner: BaseRetriever) -> None:
-        super().__init__()
-        self._inner = inner
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return [hit for hit in self._inner.retrieve(query_bundle) if (hit.score or 0) > 0]
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
 
 class ArticleIndex:
-    """Open (or create) the index in `index_dir`. Vectors go to an embedded Chroma under it,
+    """Open (or create) the index. Articles and keywords go to SQLite in `index_dir`, or to
+    the PostgreSQL database at `store_url`; vectors to an embedded Chroma under `index_dir`,
     or to the Chroma server at `chroma_url`."""
 
     def __init__(
@@ -189,279 +83,200 @@ class ArticleIndex:
         collection: str = COLLECTION,
         chunk_chars: int = MAX_CHARS,
         chunk_overlap: int = OVERLAP,
+        store_url: str | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.chroma_url = chroma_url
-        self.collection_name = collection
+        self.store_url = store_url
         self.chunking = {"max_chars": chunk_chars, "overlap": chunk_overlap}
-        self._manifest_path = self.index_dir / "manifest.json"
-        self._articles_path = self.index_dir / "articles.json"
-        self._keyword_dir = self.index_dir / "keyword"
-        self._journal_path = self.index_dir / "journal.json"
-        self.manifest = self._load_manifest()
-        self._committed = {entry["hash"] for entry in self.manifest.articles.values()}
-        self._articles: dict[str, Article] | None = None
-        self._versions: dict[str, Article] | None = None  # content hash -> article
-        self._collection: Any = None
-        self._vector_store: Any = None
-        self._vector_index: VectorStoreIndex | None = None
-        self._bm25: Any = None
+        self.store: ArticleStore = open_store(self.index_dir, store_url, collection)
+        self.vectors: VectorStore = ChromaVectors(self.index_dir, chroma_url, collection)
+        self.articles = ArticleLookup(self.store)
+        self._generation = self.store.generation()
+        self._refreshing = threading.Lock()
+        self._term_stats: TermStats | None = None
+        self.info = self._checked_info()
         self._recover_if_abandoned()
 
-    # --- manifest and articles -------------------------------------------------------------
-    def _load_manifest(self) -> Manifest:
-        if not self._manifest_path.exists():
-            return Manifest(model=self.embedder.model_name, dimensions=0, chunking=self.chunking)
-        data = json.loads(self._manifest_path.read_text(encoding="utf-8"))
-        manifest = Manifest(
-            model=data["model"], dimensions=data["dimensions"], chunking=data["chunking"],
-            corpus=data.get("corpus", ""), articles=data.get("articles"),
-        )
-        if manifest.model != self.embedder.model_name or manifest.chunking != self.chunking:
+    def _checked_info(self) -> IndexInfo:
+        stored = self.store.info()
+        if stored is None:
+            return IndexInfo(self.embedder.model_name, 0, dict(self.chunking))
+        if stored.model != self.embedder.model_name or stored.chunking != self.chunking:
             raise ModelMismatch(
-                f"the index in {self.index_dir} was built with model {manifest.model!r} and "
-                f"chunking {manifest.chunking}, not {self.embedder.model_name!r} and "
+                f"the index in {self.location} was built with model {stored.model!r} and "
+                f"chunking {stored.chunking}, not {self.embedder.model_name!r} and "
                 f"{self.chunking}. Rebuild it: newsdesk ingest --rebuild --index-dir "
                 f"{self.index_dir}, or use the settings it was built with."
             )
-        return manifest
+        return stored
 
     @property
-    def articles(self) -> dict[str, Article]:
-        """The committed articles: each manifest entry's version of the article."""
-        if self._articles is None:
-            versions = self._stored_versions()
-            self._articles = {
-                doc_id: versions[entry["hash"]]
-                for doc_id, entry in self.manifest.articles.items() if entry["hash"] in versions
-            }
-        return self._articles
+    def location(self) -> str:
+        return self.store_url and self.store.location or str(self.index_dir)
 
-    def _stored_versions(self) -> dict[str, Article]:
-        if self._versions is None:
-            raw = (json.loads(self._articles_path.read_text(encoding="utf-8"))
-                   if self._articles_path.exists() else {})
-            self._versions = {key: Article.from_dict(value) for key, value in raw.items()}
-        return self._versions
+    @property
+    def store_location(self) -> str:
+        return self.vectors.location
+
+    # --- what the index holds ----------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Notice a commit by any process (the store's generation number) and drop what was
+        cached from before it. Returns whether anything changed."""
+        with self._refreshing:
+            generation = self.store.generation()
+            if generation == self._generation:
+                return False
+            self._forget(generation)
+            self.vectors.refresh()
+            return True
+
+    def _forget(self, generation: int) -> None:
+        self._generation = generation
+        self.articles.forget()
+        self._term_stats = None
+        self.info = self.store.info() or self.info
+
+    @property
+    def generation(self) -> int:
+        return self._generation
 
     def article(self, doc_id: str) -> Article:
         return self.articles[doc_id]
 
+    def entry(self, doc_id: str) -> ManifestEntry | None:
+        return self.store.entry(doc_id)
+
+    def entries(self) -> Iterator[ManifestEntry]:
+        """Every committed article's manifest entry, one at a time."""
+        for doc_id, _ in self.store.doc_paths():
+            entry = self.store.entry(doc_id)
+            if entry is not None:
+                yield entry
+
     def chunks(self, doc_id: str) -> list[Chunk]:
-        text = self.articles[doc_id].text
-        return [Chunk(cid, doc_id, text[s:e], s, e)
-                for cid, s, e in self.manifest.articles[doc_id]["chunks"]]
+        entry, text = self.store.entry(doc_id), self.article(doc_id).text
+        return [Chunk(c.chunk_id, doc_id, text[c.start : c.end], c.start, c.end)
+                for c in (entry.chunks if entry else ())]
 
-    def save(self, articles: dict[str, Article]) -> None:
-        """Persist the articles, then the manifest, which is the commit. Article texts are
-        kept by version (content hash), and the versions the last committed manifest names
-        stay until the next commit: a crash between the two writes leaves every committed
-        article readable as it was."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        stored = self._stored_versions()
-        committed = {h: stored[h] for h in self._committed if h in stored}
-        versions = committed | {a.content_hash: a for a in articles.values()}
-        write_json_atomic(self._articles_path, {k: a.to_dict() for k, a in versions.items()})
-        self._versions, self._articles = versions, articles
-        self.save_manifest()
+    def article_count(self) -> int:
+        return self.store.article_count()
 
-    def save_manifest(self) -> None:
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(self._manifest_path, self.manifest.to_dict())
-        self._committed = {entry["hash"] for entry in self.manifest.articles.values()}
+    def chunk_count(self) -> int:
+        return self.store.chunk_count()
 
-    # --- one writer at a time, and recovery from a writer that died ---------------------------
+    def sources(self) -> list[str]:
+        return self.store.sources()
+
+    def spans(self, chunk_ids: list[str]) -> dict[str, ChunkSpan]:
+        return self.store.spans(chunk_ids)
+
+    def fingerprint(self) -> str:
+        """Changes whenever the set of committed article versions changes."""
+        return self.store.corpus_fingerprint()
+
+    def term_stats(self) -> TermStats:
+        """Chunk frequencies of stems, from the store (cached until the next commit)."""
+        if self._term_stats is None:
+            self._term_stats = TermStats(self.store)
+        return self._term_stats
+
+    # --- writing -------------------------------------------------------------------------------
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the index's write lock; refuse at once if another process holds it."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / "write.lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexLocked(
-                    f"another process is writing to the index in {self.index_dir}; wait for it "
-                    "to finish. To let several processes write to one archive, run a Chroma "
-                    "server and use --chroma-url (server mode)."
-                ) from None
+        """Hold the archive's writer lock; refuse at once if another process holds it."""
+        refusal = (
+            f"another process is writing to the index in {self.location}; wait for it to "
+            "finish. To let several machines write to one archive, use server mode: "
+            "--chroma-url with --store-url postgresql://..."
+        )
+        with self.store.write_lock(refusal):
+            self.refresh()  # start from every commit so far, whoever made it
             self._recover()
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def begin(self) -> None:
-        """Mark the index as being written, so a crash before `finish` is noticed and undone."""
-        write_json_atomic(self._journal_path, {"pid": os.getpid()})
-
-    def finish(self) -> None:
-        self._journal_path.unlink(missing_ok=True)
+            yield
 
     def _recover_if_abandoned(self) -> None:
-        """On open: if a writer died mid-ingest and no one holds the lock, clean up now."""
-        if not self._journal_path.exists():
-            return
-        with open(self.index_dir / "write.lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return  # the writer is alive
-            try:
-                self._recover()
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        """On open: if a writer died mid-batch and no one holds the lock, clean up now."""
+        if self.store.pending():
+            with self.store.try_write_lock() as held:
+                if held:
+                    self._recover()
 
     def _recover(self) -> None:
-        """Undo what a writer that died left half done: chunks added but never committed to
-        the manifest are deleted, and the keyword index is rebuilt from the manifest."""
-        if not self._journal_path.exists():
-            return
-        stored = set(self.collection.get(include=[])["ids"])
-        self.delete_chunks(sorted(stored - set(self.manifest.chunk_ids())))
-        self.rebuild_keyword_index()
-        self.finish()
-
-    def has_keyword_index(self) -> bool:
-        return (self._keyword_dir / "retriever.json").exists()
-
-    # --- Chroma ------------------------------------------------------------------------------
-    @property
-    def collection(self) -> Any:
-        if self._collection is None:
-            self._collection = self._open_collection()
-        return self._collection
-
-    def _open_collection(self) -> Any:
-        client = chroma_client(self.index_dir, self.chroma_url)
-        try:
-            return client.get_or_create_collection(
-                self.collection_name, metadata={"hnsw:space": "cosine"}
-            )
-        except Exception as error:  # chromadb raises many types; all mean "store unusable"
-            raise StoreUnavailable(
-                f"cannot open the Chroma store at {self.store_location}: {error}"
-            ) from error
-
-    @property
-    def vector_store(self) -> Any:
-        if self._vector_store is None:
-            from llama_index.vector_stores.chroma import ChromaVectorStore
-
-            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
-        return self._vector_store
+        """Delete the vectors of chunks that a writer that died added but never committed,
+        or committed as replaced but never deleted."""
+        pending = self.store.pending()
+        if pending:
+            self.vectors.delete(self.store.uncommitted(pending))
+            self.store.clear_pending(pending)
 
     def add_chunks(self, chunks: list[tuple[Article, Chunk]], vectors: list[list[float]]) -> None:
-        """Store chunks with their vectors, in one call to the store."""
-        nodes = [self._node(article, chunk) for article, chunk in chunks]
-        for node, vector in zip(nodes, vectors):
-            node.embedding = vector
-        if nodes:
-            with _store_errors(self.store_location):
-                self.vector_store.add(nodes)
+        """Journal the chunks as pending, then store their vectors (not yet committed)."""
+        self.store.mark_pending([chunk.chunk_id for _, chunk in chunks])
+        self.vectors.add(chunks, vectors)
 
-    def delete_chunks(self, chunk_ids: list[str]) -> None:
-        with _store_errors(self.store_location):
-            for start in range(0, len(chunk_ids), 5000):
-                self.collection.delete(ids=chunk_ids[start : start + 5000])
-
-    def stored_chunk_count(self) -> int:
-        with _store_errors(self.store_location):
-            return int(self.collection.count())
-
-    @property
-    def store_location(self) -> str:
-        return self.chroma_url or str(self.index_dir / "chroma")
-
-    @staticmethod
-    def _node(article: Article, chunk: Chunk) -> TextNode:
-        return TextNode(
-            id_=chunk.chunk_id,
-            text=chunk.text,
-            metadata={
-                "doc_id": article.doc_id,
-                "title": article.title,
-                "source": article.source,
-                "published": article.published.isoformat() if article.published else "",
-                "published_day": _day(article.published),
-                "url": article.url,
-                "start": chunk.start,
-                "end": chunk.end,
-            },
-            excluded_embed_metadata_keys=_NOT_EMBEDDED,
-            excluded_llm_metadata_keys=_NOT_EMBEDDED,
-            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
-        )
+    def commit(self, writes: list[ArticleWrite], removed: list[str] = (),
+               relinks: list[Relink] = ()) -> None:
+        """The commit point of a batch: articles, chunks and keywords in one transaction;
+        then the replaced chunks' vectors are deleted."""
+        stale = self.store.commit(self.info, writes, list(removed), list(relinks))
+        self.vectors.delete(stale)
+        self.store.clear_pending(stale)
+        with self._refreshing:  # this process's vectors are current: it wrote them
+            self._forget(self.store.generation())
 
     @staticmethod
     def embedding_text(article: Article, chunk: Chunk) -> str:
-        """What the model embeds for a chunk: the title gives every chunk its article's topic."""
-        return ArticleIndex._node(article, chunk).get_content(metadata_mode="embed")
+        return embedding_text(article, chunk)
 
-    # --- retrieval -----------------------------------------------------------------------------
+    # --- retrieval -------------------------------------------------------------------------------
     def dense_retriever(self, top_k: int, filters: SearchFilters | None = None) -> BaseRetriever:
-        if self._vector_index is None:
-            self._vector_index = VectorStoreIndex.from_vector_store(
-                self.vector_store, embed_model=self.embedder
-            )
-        return _Guarded(self._vector_index.as_retriever(
-            similarity_top_k=top_k, filters=filters.to_metadata_filters() if filters else None
-        ), self.store_location)
+        return _ById(self.vectors.retriever(self.embedder, top_k, filters))
 
-    def keyword_retriever(self, top_k: int, filters: SearchFilters | None = None) -> BaseRetriever | None:
-        """BM25 over the chunks; None when the index is empty or the filters exclude everything."""
-        from llama_index.retrievers.bm25 import BM25Retriever
+    def keyword_retriever(self, top_k: int, filters: SearchFilters | None = None) -> BaseRetriever:
+        return KeywordRetriever(self.store, top_k, filters)
 
-        bm25 = self._load_bm25()
-        if bm25 is None:
-            return None
-        metadata_filters = filters.to_metadata_filters() if filters else None
-        try:
-            return _Matching(BM25Retriever(
-                existing_bm25=bm25.bm25, similarity_top_k=min(top_k, self.manifest.chunk_count),
-                filters=metadata_filters, skip_stemming=False,
-            ))
-        except ValueError:  # every chunk filtered out
-            return None
 
-    def _load_bm25(self) -> Any:
-        if self._bm25 is None and self.has_keyword_index():
-            from llama_index.retrievers.bm25 import BM25Retriever
+class _ById(BaseRetriever):
+    """Hits as bare chunk ids (the node text is the id), so that fusion matches the same
+    chunk from any retriever; where it sits is read from the article store."""
 
-            self._bm25 = BM25Retriever.from_persist_dir(
-                str(self._keyword_dir), show_progress=False
-            )
-        return self._bm25
+    def __init__(self, inner: BaseRetriever) -> None:
+        super().__init__()
+        self._inner = inner
 
-    def rebuild_keyword_index(self) -> None:
-        """Re-index every chunk for BM25 (it has no incremental update) and persist it."""
-        import shutil
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [_hit(hit.node.node_id, hit.score or 0.0) for hit in self._inner.retrieve(query_bundle)]
 
-        from llama_index.retrievers.bm25 import BM25Retriever
 
-        nodes = [self._node(self.articles[doc_id], chunk)
-                 for doc_id in self.manifest.articles for chunk in self.chunks(doc_id)]
-        tmp = self._keyword_dir.with_name("keyword.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        self._bm25 = None
-        if nodes:
-            retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes)))
-            retriever.persist(str(tmp), show_progress=False)
-            shutil.rmtree(self._keyword_dir, ignore_errors=True)
-            os.replace(tmp, self._keyword_dir)
-        else:
-            shutil.rmtree(self._keyword_dir, ignore_errors=True)
+class KeywordRetriever(BaseRetriever):
+    """The article store's keyword search (BM25 in SQLite, ts_rank in PostgreSQL) as a
+    llama-index retriever, with the same outlet and date filters as the dense one."""
 
-    def term_stats(self) -> TermStats:
-        """Chunk frequencies of every stem in the keyword index."""
-        bm25 = self._load_bm25()
-        if bm25 is None:
-            return TermStats(0, {})
-        model = bm25.bm25
-        indptr = np.asarray(model.scores["indptr"])
-        counts = np.diff(indptr)
-        vocab = model.vocab_dict
-        return TermStats(
-            n_docs=int(model.scores.get("num_docs", 0)),
-            df={term: int(counts[i]) for term, i in vocab.items() if i < len(counts)},
-        )
+    def __init__(self, store: ArticleStore, top_k: int, filters: SearchFilters | None) -> None:
+        super().__init__()
+        self._store, self._top_k, self._filters = store, top_k, filters
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        terms = list(dict.fromkeys(keyword_terms(query_bundle.query_str)))
+        return [_hit(chunk_id, score)
+                for chunk_id, score in self._store.keyword_search(terms, self._top_k, self._filters)]
+
+
+def _hit(chunk_id: str, score: float) -> NodeWithScore:
+    return NodeWithScore(node=TextNode(id_=chunk_id, text=chunk_id), score=score)
+
+
+def reset_index(index_dir: Path, chroma_url: str | None = None, collection: str = COLLECTION,
+                store_url: str | None = None) -> None:
+    """Delete an index: its Chroma collection and its article store (also one of the older
+    format, which cannot be opened)."""
+    ChromaVectors(Path(index_dir), chroma_url, collection).reset()
+    if store_url:
+        open_store(Path(index_dir), store_url, collection).reset()
+    else:
+        from index.sqlite_store import delete_database
+
+        delete_database(Path(index_dir))
+

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
+from typing import Protocol
 
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
+_STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 @lru_cache(maxsize=1)
@@ -28,37 +31,85 @@ def stems(text: str) -> list[str]:
     return _stemmer().stemWords([t.lower() for t in _TOKEN.findall(text)])
 
 
-@dataclass(frozen=True)
+def keyword_terms(text: str) -> list[str]:
+    """The stems the keyword index holds for `text`: word tokens less English stopwords,
+    stemmed, in order (as the BM25 retriever tokenised before)."""
+    words = [t.lower() for t in _TOKEN.findall(text)]
+    return _stemmer().stemWords([w for w in words if w not in _STOPWORDS])
+
+
+class TermSource(Protocol):
+    """Where document frequencies come from: the article store's vocabulary."""
+
+    def chunk_count(self) -> int: ...
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]: ...
+    def vocabulary_size(self) -> int: ...
+    def terms_with_prefix(self, prefix: str) -> list[str]: ...
+    def terms_by_shape(self, first: str, min_length: int, max_length: int) -> list[str]: ...
+
+
 class TermStats:
-    """Document frequencies of stems over the indexed chunks."""
+    """Document frequencies of stems over the indexed chunks, read from the store's vocabulary
+    on demand and cached. One object holds for one store generation; make a new one after a
+    commit."""
 
-    n_docs: int
-    df: dict[str, int]
-    _sorted: list[str] = field(init=False, repr=False, compare=False)
-    _by_shape: dict[tuple[str, int], list[str]] = field(init=False, repr=False, compare=False)
+    def __init__(self, source: TermSource, cache_size: int = 100_000) -> None:
+        self._source = source
+        self.n_docs = source.chunk_count()
+        self._df: dict[str, int] = {}
+        self._lists: dict[tuple, list[str]] = {}
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self.df = _Frequencies(self)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_sorted", sorted(self.df))
-        by_shape: dict[tuple[str, int], list[str]] = {}
-        for word in self._sorted:
-            by_shape.setdefault((word[:1], len(word)), []).append(word)
-        object.__setattr__(self, "_by_shape", by_shape)
+    def frequency(self, term: str) -> int:
+        with self._lock:
+            if term not in self._df:
+                if len(self._df) >= self._cache_size:
+                    self._df.clear()
+                self._df[term] = self._source.document_frequencies([term]).get(term, 0)
+            return self._df[term]
+
+    def _list(self, key: tuple, read: Callable[[], list[str]]) -> list[str]:
+        with self._lock:
+            if key not in self._lists:
+                if len(self._lists) >= self._cache_size // 100:
+                    self._lists.clear()
+                self._lists[key] = read()
+            return self._lists[key]
 
     def similar_candidates(self, term: str) -> list[str]:
         """Known stems that could be a misspelling of `term`: same first letter, length
         within two (what a close match needs, found without scanning the vocabulary)."""
-        return [w for n in range(len(term) - 2, len(term) + 3)
-                for w in self._by_shape.get((term[:1], n), ())]
+        return self._list(("shape", term[:1], len(term)), lambda: self._source.terms_by_shape(
+            term[:1], len(term) - 2, len(term) + 2))
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Known stems that start with `prefix`."""
-        first = bisect.bisect_left(self._sorted, prefix)
-        last = bisect.bisect_left(self._sorted, prefix + "\uffff")
-        return self._sorted[first:last]
+        return self._list(("prefix", prefix), lambda: self._source.terms_with_prefix(prefix))
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; a term never seen gets the highest value."""
-        return math.log(1 + (self.n_docs + 1) / (self.df.get(term, 0) + 0.5))
+        return math.log(1 + (self.n_docs + 1) / (self.frequency(term) + 0.5))
 
     def known(self, term: str) -> bool:
-        return term in self.df
+        return self.frequency(term) > 0
+
+
+class _Frequencies(Mapping[str, int]):
+    """`stats.df`: the vocabulary as a read-only mapping of stem to document frequency."""
+
+    def __init__(self, stats: TermStats) -> None:
+        self._stats = stats
+
+    def __getitem__(self, term: str) -> int:
+        found = self._stats.frequency(term)
+        if not found:
+            raise KeyError(term)
+        return found
+
+    def __len__(self) -> int:
+        return self._stats._source.vocabulary_size()
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("the vocabulary is not read whole; look terms up one at a time")

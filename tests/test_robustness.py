@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import signal
 import subprocess
@@ -37,101 +36,115 @@ def write_corpus(folder: Path, versions: dict[int, int]) -> None:
         (folder / f"report_{number:03d}.txt").write_text(article_text(number, version))
 
 
-def ingest_process(corpus: Path, index_dir: Path) -> subprocess.Popen:
+def ingest_process(corpus: Path, index_dir: Path, store_url: str | None) -> subprocess.Popen:
     return subprocess.Popen(
         cli_command("ingest", str(corpus), "--quiet", real=False),
-        env=cli_env(index_dir=str(index_dir)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=cli_env(index_dir=str(index_dir), **({"store_url": store_url} if store_url else {})),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
 
-def check_consistent(index_dir: Path, versions_seen: dict[int, set[int]]) -> None:
-    """The index opens; each article is wholly one version; Chroma holds exactly the manifest."""
+def check_consistent(index_dir: Path, store_url: str | None,
+                     versions_seen: dict[int, set[int]]) -> None:
+    """The index opens; each article is wholly one version; Chroma holds exactly the chunks
+    the store has committed."""
     SharedSystemClient.clear_system_cache()  # see what the killed process left on disk
-    index = ArticleIndex(index_dir, HashEmbedding())
-    manifest = index.manifest
-    stored = index.collection.get(ids=manifest.chunk_ids(), include=["documents"])
-    assert sorted(stored["ids"]) == sorted(manifest.chunk_ids())
-    assert index.stored_chunk_count() == manifest.chunk_count
+    index = ArticleIndex(index_dir, HashEmbedding(), store_url=store_url)
+    entries = list(index.entries())
+    committed = [c.chunk_id for entry in entries for c in entry.chunks]
+    stored = index.vectors.collection.get(ids=committed, include=["documents"])
+    assert sorted(stored["ids"]) == sorted(committed)
+    assert index.vectors.count() == index.chunk_count() == len(committed)
+    assert not index.store.pending()
     documents = dict(zip(stored["ids"], stored["documents"]))
-    for doc_id, entry in manifest.articles.items():
-        number = int(doc_id[7:10])
-        text = index.article(doc_id).text
-        assert entry["hash"] == content_hash(text)
+    for entry in entries:
+        number = int(entry.doc_id[7:10])
+        text = index.article(entry.doc_id).text
+        assert entry.content_hash == content_hash(text)
         assert any(text.endswith(f"Revision {v} of report {number}.") for v in versions_seen[number])
-        for chunk_id, start, end in entry["chunks"]:
-            assert documents[chunk_id] == text[start:end]
+        for chunk in entry.chunks:
+            assert documents[chunk.chunk_id] == text[chunk.start : chunk.end]
+    index.store.close()
 
 
-def test_killed_ingest_leaves_a_consistent_index(tmp_path: Path):
+def test_killed_ingest_leaves_a_consistent_index(tmp_path: Path, store_url: str | None):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     versions = {n: 0 for n in range(300)}
     write_corpus(corpus, versions)
-    assert ingest_process(corpus, index_dir).wait(timeout=600) == 0
+    assert ingest_process(corpus, index_dir, store_url).wait(timeout=600) == 0
 
     rng = random.Random(20261121)
     seen = {n: {0} for n in versions}
     kills = 0
     update_run = None
-    for round_number in range(1, 24):
+    for round_number in range(1, 45):
         for number in rng.sample(sorted(versions), 60):
             versions[number] = round_number
             seen[number].add(round_number)
         write_corpus(corpus, versions)
-        process = ingest_process(corpus, index_dir)
+        started = time.monotonic()
+        process = ingest_process(corpus, index_dir, store_url)
         if update_run is None:  # the first update runs whole, to time the kill points
-            started = time.monotonic()
-            assert process.wait(timeout=600) == 0
-            update_run = time.monotonic() - started
-        time.sleep(rng.uniform(0.2, 0.95 * update_run))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait(timeout=60)
-        check_consistent(index_dir, seen)
-    assert kills >= 20
+            assert process.wait(timeout=600) == 0, process.stderr.read()
+        else:
+            time.sleep(rng.uniform(0.2, 0.95 * update_run))
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                kills += 1
+        if process.wait(timeout=60) == 0:  # ran whole: kill points must fall within its time
+            update_run = min(update_run or 1e9, time.monotonic() - started)
+        else:
+            assert process.returncode == -signal.SIGKILL, process.stderr.read()
+        check_consistent(index_dir, store_url, seen)
+        if kills == 20:
+            break
+    assert kills == 20
 
-    finished = ingest_process(corpus, index_dir)
+    finished = ingest_process(corpus, index_dir, store_url)
     assert finished.wait(timeout=600) == 0, finished.stderr.read()
-    check_consistent(index_dir, {n: {v} for n, v in versions.items()})
-    assert len(json.loads((index_dir / "manifest.json").read_text())["articles"]) == 300
+    check_consistent(index_dir, store_url, {n: {v} for n, v in versions.items()})
+    SharedSystemClient.clear_system_cache()
+    index = ArticleIndex(index_dir, HashEmbedding(), store_url=store_url)
+    assert index.article_count() == 300
 
 
-def test_second_writer_is_refused_naming_server_mode(hashed):
-    index = hashed.index
+def test_second_writer_is_refused_naming_server_mode(hashed_on):
+    index = hashed_on.index
     with index.writing():
-        other = ArticleIndex(index.index_dir, index.embedder)
+        other = ArticleIndex(index.index_dir, index.embedder, store_url=index.store_url)
         with pytest.raises(IndexLocked, match="--chroma-url"):
             with other.writing():
                 pass
 
 
-def test_same_article_under_two_names_is_stored_once(hashed, corpus: Path):
+def test_same_article_under_two_names_is_stored_once(hashed_on, corpus: Path):
     original = corpus / "002_3bdc0dad83278f9f.txt"
     (corpus / "copy of 002.txt").write_bytes(original.read_bytes())
-    report = hashed.ingest()
+    report = hashed_on.ingest()
     assert report.duplicates == [("copy of 002.txt", "002_3bdc0dad83278f9f.txt")]
-    assert "copy of 002.txt" not in hashed.index.manifest.articles
-    assert hashed.index.manifest.articles["002_3bdc0dad83278f9f.txt"]["aliases"] == ["copy of 002.txt"]
+    assert "copy of 002.txt" not in hashed_on.index.articles
+    assert hashed_on.index.entry("002_3bdc0dad83278f9f.txt").aliases == ("copy of 002.txt",)
 
 
-def test_symlink_out_of_the_corpus_is_not_followed(hashed, corpus: Path, tmp_path: Path):
+def test_symlink_out_of_the_corpus_is_not_followed(hashed_on, corpus: Path, tmp_path: Path):
     secret = tmp_path / "secret.txt"
     secret.write_text("The password is swordfish and it opens the vault.")
     (corpus / "link.txt").symlink_to(secret)
-    report = hashed.ingest()
+    report = hashed_on.ingest()
     assert [(s.path, "symlink" in s.reason) for s in report.skipped] == [("link.txt", True)]
-    assert not any("swordfish" in a.text for a in hashed.index.articles.values())
+    assert not any("swordfish" in a.text for a in hashed_on.index.articles.values())
+    assert not hashed_on.index.store.keyword_search(["swordfish"], 5, None)
 
 
-def test_odd_file_names(hashed, corpus: Path):
+def test_odd_file_names(hashed_on, corpus: Path):
     names = ["with spaces.txt", "Київ новини.txt", "x" * 200 + ".txt"]
     for name in names:
         (corpus / name).write_text(f"Trains stopped in the region named in {name[:20]} on Friday.")
-    report = hashed.ingest()
+    report = hashed_on.ingest()
     assert sorted(report.added) == sorted(names)
 
 
-def test_encrypted_pdf_is_skipped(hashed, corpus: Path):
+def test_encrypted_pdf_is_skipped(hashed_on, corpus: Path):
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -139,29 +152,39 @@ def test_encrypted_pdf_is_skipped(hashed, corpus: Path):
     writer.encrypt("secret")
     with open(corpus / "locked.pdf", "wb") as handle:
         writer.write(handle)
-    report = hashed.ingest()
+    report = hashed_on.ingest()
     assert [(s.path, s.reason) for s in report.skipped] == [("locked.pdf", "encrypted PDF")]
     assert len(report.unchanged) == 5
 
 
-def test_a_crash_between_the_article_and_manifest_writes_keeps_the_old_version(
-    hashed, corpus: Path, monkeypatch
+@pytest.mark.parametrize("crash_point", ["commit", "delete"])
+def test_a_crash_around_the_commit_keeps_each_article_whole(
+    hashed_on, corpus: Path, monkeypatch, crash_point: str
 ):
+    """Killed after the new vectors are stored but before the store commits (the old version
+    stays), or after the commit but before the old vectors are deleted (the new one stays);
+    either way the next open leaves Chroma holding exactly the committed chunks."""
     doc_id = "001_585a612f8c0002d3.txt"
-    old_text = hashed.index.article(doc_id).text
-    (corpus / doc_id).write_text((corpus / doc_id).read_text() + "\n\nA late update: 40 homes.")
+    old_text = hashed_on.index.article(doc_id).text
+    new_text = (corpus / doc_id).read_text() + "\n\nA late update: 40 homes."
+    (corpus / doc_id).write_text(new_text)
+    target = type(hashed_on.index.store) if crash_point == "commit" else type(hashed_on.index.vectors)
+    method = "commit" if crash_point == "commit" else "delete"
 
-    def crash(self) -> None:
-        raise KeyboardInterrupt("killed after articles.json, before manifest.json")
+    def crash(*args, **kwargs) -> None:
+        raise KeyboardInterrupt(f"killed at {crash_point}")
 
-    monkeypatch.setattr(ArticleIndex, "save_manifest", crash)
+    monkeypatch.setattr(target, method, crash)
     with pytest.raises(KeyboardInterrupt):
-        hashed.ingest()
+        hashed_on.ingest()
     monkeypatch.undo()
+    hashed_on.index.store.close()
     SharedSystemClient.clear_system_cache()
-    reopened = ArticleIndex(hashed.index.index_dir, HashEmbedding())
-    assert reopened.article(doc_id).text == old_text
-    for entry_id, entry in reopened.manifest.articles.items():
-        assert entry["hash"] == content_hash(reopened.article(entry_id).text)
-    stored = reopened.collection.get(include=[])["ids"]
-    assert sorted(stored) == sorted(reopened.manifest.chunk_ids())
+    reopened = ArticleIndex(hashed_on.index.index_dir, HashEmbedding(),
+                            store_url=hashed_on.settings.store_url)
+    text = reopened.article(doc_id).text
+    assert text == old_text if crash_point == "commit" else "40 homes" in text
+    for entry in reopened.entries():
+        assert entry.content_hash == content_hash(reopened.article(entry.doc_id).text)
+    committed = {c.chunk_id for entry in reopened.entries() for c in entry.chunks}
+    assert set(reopened.vectors.ids()) == committed and not reopened.store.pending()

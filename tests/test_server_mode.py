@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assistant_text, free_port, make_assistant, newsdesk, serve
+from helpers import CORPUS, assistant_text, free_port, make_assistant, newsdesk, serve
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -101,3 +101,43 @@ def test_the_web_chat_says_so_when_the_server_is_down(chroma_server, tmp_path: P
         assert "The index cannot be read." in reply and "stopped answering" in reply
     finally:
         app.close()
+
+
+def test_two_machines_share_one_archive(chroma_server, postgres_url: str, tmp_path: Path):
+    """Two processes with separate local folders, each ingesting its own folder into one
+    archive (vectors on the Chroma server, articles and keywords in PostgreSQL): each answers
+    from the other's articles, and a commit by one is seen by the other."""
+    url, _ = chroma_server
+    flags = ["--chroma-url", url, "--store-url", postgres_url]
+    first, second = tmp_path / "machine-1", tmp_path / "machine-2"
+    corpus_1, corpus_2 = tmp_path / "corpus-1", tmp_path / "corpus-2"
+    corpus_1.mkdir()
+    corpus_2.mkdir()
+    for path in sorted(CORPUS.glob("*.txt"))[:3]:
+        shutil.copy(path, corpus_1 / path.name)
+    for path in sorted(CORPUS.glob("*.txt"))[3:]:
+        shutil.copy(path, corpus_2 / path.name)
+    (corpus_2 / "bridge.txt").write_text(
+        "The Zorvath bridge reopened this week. Officials said 117 trucks crossed it on Monday.")
+    for machine, corpus in ((first, corpus_1), (second, corpus_2)):
+        done = newsdesk("ingest", str(corpus), "--quiet", *flags, index_dir=machine)
+        assert done.returncode == 0, done.stderr
+        assert not any(machine.glob("*.sqlite")) and not (machine / "chroma").exists()
+
+    stats = json.loads(newsdesk("stats", "--json", *flags, index_dir=first).stdout)
+    assert stats["articles"] == 6 and stats["articles_store"] == postgres_url
+    asked = newsdesk("ask", "How many trucks crossed the Zorvath bridge?", "--json", *flags,
+                     index_dir=first)
+    answer = json.loads(asked.stdout)
+    assert answer["answered"] and "117 trucks" in answer["answer"]
+    asked = newsdesk("ask", "How many were injured in Kharkiv?", "--json", *flags,
+                     index_dir=second)
+    assert {c["doc_id"][:3] for c in json.loads(asked.stdout)["citations"]} >= {"002"}
+
+    (corpus_2 / "bridge.txt").write_text(
+        "The Zorvath bridge reopened this week. Officials said 245 trucks crossed it on Monday.")
+    assert newsdesk("ingest", str(corpus_2), "--quiet", *flags, index_dir=second).returncode == 0
+    asked = newsdesk("ask", "How many trucks crossed the Zorvath bridge?", "--json", *flags,
+                     index_dir=first)
+    assert "245 trucks" in json.loads(asked.stdout)["answer"]
+    assert json.loads(newsdesk("stats", "--json", *flags, index_dir=first).stdout)["articles"] == 6

@@ -77,7 +77,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     def chat_parts():
         """What the chat shows of the index: its empty-state text and the outlets to pick."""
         return (gr.update(placeholder=_empty_state(assistant)),
-                gr.update(choices=assistant.stats()["sources"]))
+                gr.update(choices=assistant.sources()))
 
     def add_articles(files: list[str] | None, query: str,
                      progress=gr.Progress(track_tqdm=True)):
@@ -120,7 +120,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     if examples:
                         gr.Examples(examples, inputs=message, label="Try")
                 with gr.Column(scale=1, min_width=240):
-                    outlets = gr.Dropdown(assistant.stats()["sources"], multiselect=True,
+                    outlets = gr.Dropdown(assistant.sources(), multiselect=True,
                                           label="Outlets", info="Only these outlets (none: all)")
                     since = gr.DateTime(label="Published from", include_time=False,
                                         type="string", elem_id="nd-since")
@@ -166,7 +166,7 @@ def _ask_stream(assistant: Assistant, building: threading.Event, message: str, q
         raise _Notice("The index is being updated.", "New articles are being added; "
                       "ask again in a moment.")
     try:
-        if not assistant.index.manifest.articles:
+        if not assistant.article_count():
             raise _Notice("The index is empty.", "Add articles in the Corpus tab, "
                           "or run: newsdesk ingest")
         yield from assistant.ask_stream(message, history=questions, **filters)
@@ -189,8 +189,8 @@ def _message(role: str, html: str) -> dict:
 
 def _article_texts(assistant: Assistant, answer: Answer) -> dict[str, str]:
     """The text of each cited article that is still in the index, by doc_id."""
-    articles = assistant.index.articles
-    return {c.doc_id: articles[c.doc_id].text for c in answer.citations if c.doc_id in articles}
+    articles = {c.doc_id: assistant.article(c.doc_id) for c in answer.citations}
+    return {doc_id: article.text for doc_id, article in articles.items() if article is not None}
 
 
 def example_questions(assistant: Assistant) -> list[str]:
@@ -206,7 +206,7 @@ def example_questions(assistant: Assistant) -> list[str]:
 
 
 def _empty_state(assistant: Assistant) -> str:
-    count = len(assistant.index.manifest.articles)
+    count = assistant.article_count()
     if not count:
         return ("**The index is empty.** Add articles in the Corpus tab, "
                 "or run `newsdesk ingest`.")

@@ -15,16 +15,8 @@ COLUMN_WIDTHS = ["38%", "16%", "12%", "26%", "8%"]
 
 def corpus_rows(assistant: Assistant) -> list[list]:
     """One row per indexed article: title, outlet, date, corpus path and chunk count."""
-    articles = assistant.index.articles
-    rows = []
-    for doc_id, entry in sorted(assistant.index.manifest.articles.items()):
-        article = articles.get(doc_id)
-        if article is None:
-            continue
-        published = article.published.isoformat() if article.published else ""
-        rows.append([article.title, article.source, published, entry["path"],
-                     len(entry["chunks"])])
-    return rows
+    return [[a.title, a.source, a.published.isoformat() if a.published else "", a.path, a.chunks]
+            for a in assistant.listing()]
 
 
 def search_rows(rows: list[list], query: str) -> list[list]:
@@ -36,7 +28,7 @@ def search_rows(rows: list[list], query: str) -> list[list]:
 
 def corpus_folder(assistant: Assistant) -> Path:
     """The folder the index mirrors (uploads go there), else the corpus setting."""
-    mirrored = Path(assistant.index.manifest.corpus or assistant.settings.corpus_dir)
+    mirrored = Path(assistant.stats()["corpus"] or assistant.settings.corpus_dir)
     return mirrored if mirrored.is_dir() else Path(assistant.settings.corpus_dir)
 
 

@@ -1,0 +1,93 @@
+"""The article store on each backend: keyword search with filters, term statistics from the
+vocabulary, articles fetched on demand, and indexes of the older format."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import make_assistant
+from index.errors import OldIndexFormat
+from index.store import SearchFilters
+from index.terms import stem
+
+RECORDS = [
+    {"title": "Dam repairs", "source": "Valley Post", "published_at": "2024-03-02",
+     "body": "Engineers finished repairs on the Ostrava dam on Saturday. Water levels fell."},
+    {"title": "Dam inspection", "source": "River Times", "published_at": "2024-05-20",
+     "body": "Inspectors found cracks in the Ostrava dam during the spring survey."},
+    {"title": "Harvest", "source": "Valley Post", "published_at": "2024-09-11",
+     "body": "Farmers near the river reported a record harvest of apples this autumn."},
+]
+
+
+@pytest.fixture
+def news(tmp_path: Path, store_url: str | None):
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    with open(corpus / "wire.jsonl", "w", encoding="utf-8") as out:
+        for number, record in enumerate(RECORDS):
+            out.write(json.dumps(record | {"url": f"https://example.org/{number}"}) + "\n")
+    assistant = make_assistant(tmp_path / "index", corpus, store_url=store_url)
+    assistant.ingest()
+    return assistant
+
+
+def keyword_sources(assistant, text: str, filters: SearchFilters | None = None) -> list[str]:
+    index = assistant.index
+    hits = index.keyword_retriever(10, filters).retrieve(text)
+    spans = index.spans([hit.node.node_id for hit in hits])
+    return [index.article(spans[hit.node.node_id].doc_id).source for hit in hits]
+
+
+def test_keyword_search_ranks_and_keeps_to_the_filters(news):
+    assert keyword_sources(news, "cracks in the Ostrava dam")[0] == "River Times"
+    assert keyword_sources(news, "Ostrava dam", SearchFilters(sources=("Valley Post",))) == [
+        "Valley Post"]
+    assert keyword_sources(news, "Ostrava dam", SearchFilters(date_from=date(2024, 4, 1))) == [
+        "River Times"]
+    assert keyword_sources(news, "Ostrava dam", SearchFilters(date_to=date(2024, 1, 1))) == []
+    assert keyword_sources(news, "the of and") == []  # stopwords only: nothing to match
+
+
+def test_term_stats_come_from_the_vocabulary_and_follow_commits(news, tmp_path: Path):
+    stats = news.index.term_stats()
+    assert stats.n_docs == news.index.chunk_count() == 3
+    assert stats.known(stem("Ostrava")) and not stats.known("zzyzx")
+    assert stats.df[stem("dam")] == 2 and stats.idf(stem("apples")) > stats.idf(stem("dam"))
+    assert stem("inspectors") in stats.with_prefix(stem("inspect")[:5])
+    assert stem("Ostrava") in stats.similar_candidates("ostrova")
+    (tmp_path / "news" / "more.txt").write_text("A second dam on the Ostrava river opened.")
+    news.ingest()
+    after = news.index.term_stats()
+    assert after.n_docs == 4 and after.df[stem("dam")] == 3
+    (tmp_path / "news" / "wire.jsonl").unlink()
+    news.ingest()
+    final = news.index.term_stats()
+    assert final.n_docs == 1 and not final.known(stem("apples"))
+    assert final.df[stem("dam")] == 1
+
+
+def test_articles_are_fetched_on_demand(news):
+    articles = news.index.articles
+    assert len(articles) == 3 and "https://example.org/1" in articles
+    assert articles["https://example.org/1"].source == "River Times"
+    assert articles.get("https://example.org/none") is None
+    assert news.sources() == ["River Times", "Valley Post"]
+    assert [row.chunks for row in news.listing()] == [1, 1, 1]
+
+
+def test_an_index_of_the_older_format_names_the_rebuild_command(tmp_path: Path, corpus: Path):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "manifest.json").write_text('{"version": 1, "model": "hash-384", "articles": {}}')
+    (old / "articles.json").write_text("{}")
+    assistant = make_assistant(old, corpus)
+    with pytest.raises(OldIndexFormat, match=f"newsdesk ingest --rebuild --index-dir {old}"):
+        assistant.index
+    assistant.reset()
+    assert not (old / "manifest.json").exists() and not (old / "articles.json").exists()
+    assert len(assistant.ingest().added) == 5
