@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import subprocess
 import sys
@@ -28,8 +27,7 @@ import numpy as np
 from assistant import Assistant, Settings
 from assistant.settings import use_offline_environment
 from assistant.retrieval import retrieve
-from index.chunking import chunk_article, split_sentences
-from index.documents import Article
+from index.chunking import split_sentences
 from index.loaders import find_files, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,37 +42,11 @@ def real_sentences() -> list[str]:
 
 
 def build_scale(index_dir: Path, target_chunks: int, seed: int = 7) -> Assistant:
-    """An index of about `target_chunks` chunks made from real sentences and their vectors."""
-    helper = Assistant(Settings(index_dir=index_dir))
-    embedder = helper.index.embedder
-    sentences = real_sentences()
-    vectors = dict(zip(sentences, np.asarray(embedder.embed(sentences), dtype=np.float32)))
-    rng = random.Random(seed)
-    index = helper.index
-    index.manifest.dimensions = len(next(iter(vectors.values())))
-    articles: dict[str, Article] = {}
-    total = 0
-    with index.writing():
-        while total < target_chunks:
-            picked = rng.sample(sentences, rng.randint(6, 24))
-            doc_id = f"synthetic/{len(articles):06d}.txt"
-            article = Article(doc_id, f"Report {len(articles)}", rng.choice(["Wire", "Daily", "Post"]),
-                              None, "", " ".join(picked))
-            chunks = chunk_article(doc_id, article.text, article.content_hash)
-            chunk_vectors = []
-            for chunk in chunks:
-                inside = [vectors[s] for s in picked if s in chunk.text] or [vectors[picked[0]]]
-                mean = np.mean(inside, axis=0)
-                chunk_vectors.append((mean / np.linalg.norm(mean)).tolist())
-            index.add_chunks([(article, chunk) for chunk in chunks], chunk_vectors)
-            index.manifest.articles[doc_id] = {
-                "hash": article.content_hash, "path": doc_id, "aliases": [],
-                "chunks": [[c.chunk_id, c.start, c.end] for c in chunks],
-            }
-            articles[doc_id] = article
-            total += len(chunks)
-        index.save(articles)
-        index.rebuild_keyword_index()
+    """An index of about `target_chunks` chunks made from real sentences and their vectors,
+    written as benchmarks/store_speed.py writes its archives."""
+    from store_speed import build
+
+    build(index_dir, target_chunks, index_dir.parent, seed)
     return Assistant(Settings(index_dir=index_dir))
 
 
@@ -96,7 +68,8 @@ def measure_scale(chunks: int, n_queries: int) -> dict:
         chroma_ms, retrieve_ms, answer_ms = [], [], []
         for question, vector in zip(questions, query_vectors):
             t = time.perf_counter()
-            index.collection.query(query_embeddings=[vector], n_results=built.settings.top_k)
+            index.vectors.collection.query(query_embeddings=[vector],
+                                           n_results=built.settings.top_k)
             chroma_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             retrieve(index, question, built.settings.top_k)
@@ -106,13 +79,13 @@ def measure_scale(chunks: int, n_queries: int) -> dict:
             answer_ms.append((time.perf_counter() - t) * 1000)
         disk = sum(p.stat().st_size for p in (Path(tmp) / "index").rglob("*") if p.is_file())
         return {
-            "chunks": index.manifest.chunk_count,
+            "chunks": index.chunk_count(),
             "build_s": build_s,
             "chroma_ms": percentiles(chroma_ms),
             "retrieve_ms": percentiles(retrieve_ms),
             "answer_ms": percentiles(answer_ms),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "disk_mb_per_1k": disk / 1e6 / (index.manifest.chunk_count / 1000),
+            "disk_mb_per_1k": disk / 1e6 / (index.chunk_count() / 1000),
         }
 
 

@@ -86,9 +86,8 @@ def ingest(
         report = IngestReport()
         plan = _plan(index, corpus, max_bytes, report, progress)
         corpus_path = str(corpus.resolve())
-        if plan.chunks:
-            dimensions = index.info.dimensions or len(
-                index.embedder.get_text_embedding("dimension probe"))  # loads the model
+        if plan.chunks:  # the probe loads the model before the progress bar starts timing
+            dimensions = len(index.embedder.get_text_embedding("dimension probe"))
             index.info = replace(index.info, dimensions=dimensions, corpus=corpus_path)
             _embed_and_commit(index, corpus, max_bytes, plan, report, progress)
         gone = [doc_id for doc_id, path in index.store.doc_paths(origin=corpus_path)

@@ -99,10 +99,16 @@ class SQLiteStore(SqlStore):
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         where, params = self._filter_sql(filters)
-        rows = self._rows(
-            "SELECT c.chunk_id, bm25(chunk_fts) AS score FROM chunk_fts "
-            f"JOIN chunks c ON c.id = chunk_fts.rowid WHERE chunk_fts MATCH ?{where} "
-            "ORDER BY score LIMIT ?", [match, *params, top_k])
+        if where:
+            rows = self._rows(
+                "SELECT c.chunk_id, bm25(chunk_fts) AS score FROM chunk_fts "
+                f"JOIN chunks c ON c.id = chunk_fts.rowid WHERE chunk_fts MATCH ?{where} "
+                "ORDER BY score LIMIT ?", [match, *params, top_k])
+        else:  # rank first, then look up only the top rows
+            rows = self._rows(
+                "SELECT c.chunk_id, s.score FROM (SELECT rowid, bm25(chunk_fts) AS score "
+                "FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY score LIMIT ?) s "
+                "JOIN chunks c ON c.id = s.rowid ORDER BY s.score", [match, top_k])
         return [(chunk_id, -score) for chunk_id, score in rows]
 
     @contextmanager

@@ -23,6 +23,9 @@ from index.errors import IndexLocked, ModelMismatch, StoreUnavailable
 from index.terms import TermStats, keyword_terms
 from index.vectors import ChromaVectors, VectorStore, embedding_text
 
+# Postings a keyword search reads at most (see KeywordRetriever).
+KEYWORD_POSTINGS = 10_000
+
 __all__ = ["ArticleIndex", "ArticleLookup", "IndexLocked", "KeywordRetriever", "ModelMismatch",
            "SearchFilters", "StoreUnavailable", "reset_index"]
 
@@ -252,16 +255,30 @@ class _ById(BaseRetriever):
 
 class KeywordRetriever(BaseRetriever):
     """The article store's keyword search (BM25 in SQLite, ts_rank in PostgreSQL) as a
-    llama-index retriever, with the same outlet and date filters as the dense one."""
+    llama-index retriever, with the same outlet and date filters as the dense one.
 
-    def __init__(self, store: ArticleStore, top_k: int, filters: SearchFilters | None) -> None:
+    Ranking reads every posting of the terms searched, so a question's terms are searched
+    rarest first, up to `postings` postings in all (at least one term): the cost stays the
+    same however large the archive grows, and what is left out are the commonest terms,
+    which weigh least in BM25. Below that many postings the search is plain BM25."""
+
+    def __init__(self, store: ArticleStore, top_k: int, filters: SearchFilters | None,
+                 postings: int = KEYWORD_POSTINGS) -> None:
         super().__init__()
         self._store, self._top_k, self._filters = store, top_k, filters
+        self._postings = postings
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         terms = list(dict.fromkeys(keyword_terms(query_bundle.query_str)))
-        return [_hit(chunk_id, score)
-                for chunk_id, score in self._store.keyword_search(terms, self._top_k, self._filters)]
+        found = self._store.document_frequencies(terms)
+        searched, postings = [], 0
+        for term in sorted(found, key=lambda t: (found[t], t)):
+            if searched and postings + found[term] > self._postings:
+                break
+            searched.append(term)
+            postings += found[term]
+        return [_hit(chunk_id, score) for chunk_id, score
+                in self._store.keyword_search(searched, self._top_k, self._filters)]
 
 
 def _hit(chunk_id: str, score: float) -> NodeWithScore:
