@@ -16,7 +16,7 @@ from index.embedding import load_embedder
 from index.ingest import IngestReport, ingest
 from index.store import ArticleIndex, SearchFilters, reset_index
 
-from assistant import generate
+from assistant import compare, constraints, generate
 from assistant.answer import answer_extractively
 from assistant.chat import Conversation, condense, condense_with_llm
 from assistant.llm import LLMUnavailable, llm_name, load_llm
@@ -38,6 +38,7 @@ class Assistant:
         self._index: ArticleIndex | None = None
         self._term_stats = None
         self._index_id: dict[str, str] | None = None
+        self._sources: list[str] | None = None
         self._sentence_vectors: dict[str, list[float]] = {}
         self._llm: LLM | None = None
         self._llm_error: str | None = None
@@ -78,6 +79,7 @@ class Assistant:
         """Drop what was derived from the index's contents, after they change."""
         self._term_stats = None
         self._index_id = None
+        self._sources = None
 
     def ask(
         self,
@@ -117,6 +119,23 @@ class Assistant:
         standalone = (
             condense_with_llm(llm, question, history) if llm else condense(question, history)
         )
+        reading = constraints.read(standalone, self.sources())
+        if reading.spans_sources and not (sources or date_from or date_to):
+            reply, failure = yield from compare.answer(
+                self.index, reading, self._similarity, llm, self.settings.llm_timeout,
+                self.settings.llm_strict,
+            )
+            if failure:
+                note = f"The language model failed ({failure}); " + EXTRACTIVE_INSTEAD
+            timings["total"] = _ms(started)
+            yield Answer(
+                question=question, answer=reply.text, answered=reply.answered,
+                citations=reply.citations, timings_ms=timings, index=self.index_id(),
+                mode=llm_name(self.settings) if llm and not failure else "extractive",
+                condensed_question=standalone if standalone != question else None,
+                unsupported=list(reply.unsupported), note=note,
+            )
+            return
         if self._term_stats is None:
             self._term_stats = self.index.term_stats()
         query = analyse(standalone, self._term_stats)
@@ -187,6 +206,13 @@ class Assistant:
     def chat(self, **ask_options) -> Conversation:
         """A multi-turn conversation: follow-ups are read in the light of earlier questions."""
         return Conversation(self, **ask_options)
+
+    def sources(self) -> list[str]:
+        """The distinct outlets (`source` values) of the indexed articles, kept until an
+        ingest: the one place that asks the store for them."""
+        if self._sources is None:
+            self._sources = sorted({a.source for a in self.index.articles.values() if a.source})
+        return self._sources
 
     def index_id(self) -> dict[str, str]:
         """The embedding model and a hash of the indexed articles (kept until an ingest)."""
