@@ -40,7 +40,16 @@ _REPORTING = {s for w in """article articles report reports reported reporting s
     attributed portray portrays portrayed focus focuses focused news source sources published
     publish also both while respectively from according""".split() for s in stems(w)}
 _NEGATION = re.compile(r"\b(?:not|no|never|without|neither|nor|n't|none|unrelated)\b|n't\b", re.I)
-_NAME = re.compile(r"[A-Z][\w’'&.-]*(?:\s+(?:of|de|van|von|the|and|&)?\s*[A-Z][\w’'&.-]*)*")
+_NAME = re.compile(r"[A-Z][\w’'&-]*(?:\s+(?:of\s+|de\s+|van\s+|von\s+|the\s+)?[A-Z][\w’'&-]*)*")
+# Words that open a run of capitalised words without being part of the name.
+_LEADING = {"the", "a", "an", "in", "on", "at", "for", "but", "and", "as", "if", "when", "while",
+            "after", "before", "with", "by", "from", "to", "of", "so", "then", "former", "ex", "is",
+            "was", "are", "were", "does", "did", "how", "why", "what", "who", "where", "it",
+            "this", "that", "these", "those", "he", "she", "they", "we", "i"}
+_PERSON_ASKED = re.compile(
+    r"^(?:who|whom|whose|(?:which|what)\s+(?:\w+\s+)?(?:individual|person|people|player|man|"
+    r"woman|executive|official|founder|ceo|leader|star|athlete|coach|figure|celebrity|singer|"
+    r"actor|actress|politician|entrepreneur))\b", re.I)
 _CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august",
              "september", "october", "november", "december", "monday", "tuesday", "wednesday",
              "thursday", "friday", "saturday", "sunday"}
@@ -141,32 +150,38 @@ def answer_extractively(constraints: Constraints, evidence: list[list[Evidence]]
 
 
 def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Reply:
-    """The name that the best sentences of every named outlet hold (at least two outlets),
-    not one the question itself uses; one citation per outlet."""
+    """The name that the best sentences (or their articles' titles) of every named outlet
+    hold, not one the question itself uses, found in at least two articles; the name held
+    by the closest sentences and the most articles wins. One citation per outlet."""
     asked = set(stems(constraints.question)) | {
         s for m in constraints.mentions for source in m.sources for s in stems(source)
     }
     holders: dict[str, dict[int, Evidence]] = {}  # name word -> outlet index -> best sentence
+    articles: dict[str, set[str]] = {}  # name word -> articles whose sentences hold it
     for n, found in enumerate(evidence):
         for ev in found:
             if ev.relevance < MIN_RELEVANCE:
                 continue
             for word in _name_words(ev, asked):
+                articles.setdefault(word, set()).add(ev.article.doc_id)
                 best = holders.setdefault(word, {}).get(n)
                 if best is None or ev.score > best.score:
                     holders[word][n] = ev
-    outlets = [n for n, found in enumerate(evidence) if found]
-    groups = {_outlet_key(constraints.mentions[n]) for n in outlets}
-    shared = [
-        (word, held) for word, held in holders.items()
-        if len(held) == len(outlets) and len({_outlet_key(ev.mention) for ev in held.values()})
-        == len(groups) and len(held) >= 2
-    ]
-    if not shared or len(outlets) < len(evidence):
+    if not all(evidence):
         return Reply(NOT_IN_ARTICLES, False, [])
-    word, held = max(shared, key=lambda item: sum(ev.score for ev in item[1].values()))
+    shared = [(word, held) for word, held in holders.items()
+              if len(held) == len(evidence) and len(articles[word]) >= 2]
+    if not shared:
+        return Reply(NOT_IN_ARTICLES, False, [])
+    texts = [t for found in evidence for ev in found for t in (ev.article.title, ev.text)]
+    names = {word: _full_name(word, texts) for word, _ in shared}
+    person = bool(_PERSON_ASKED.match(constraints.question))
+    word, held = max(shared, key=lambda item: (
+        not person or _looks_like_person(names[item[0]]),
+        sum(ev.relevance for ev in item[1].values()) + 0.25 * len(articles[item[0]]),
+    ))
     chosen = _distinct([held[n] for n in sorted(held)])
-    name = _full_name(word, [ev.article.text for ev in chosen], asked)
+    name = names[word]
     return _write_up(f"{name} {_markers(len(chosen))}", chosen, answered=True)
 
 
@@ -368,35 +383,42 @@ def _coverage(wanted: set[str], text: str) -> float:
 
 
 def _name_words(ev: Evidence, asked: set[str]) -> set[str]:
-    """Words of the names in a sentence that the question does not use: candidates for the
-    entity it asks about. A capitalised word opening the sentence counts only when its
-    article also writes it with a capital mid-sentence."""
+    """Words of the names in a sentence and its article's title that the question does not
+    use: candidates for the entity it asks about. A capitalised word opening the sentence
+    counts only when its article also writes it with a capital mid-sentence."""
     words = set()
-    for match in _NAME.finditer(ev.text):
-        for word in re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", match.group())):
-            lower = word.lower()
-            if not word[0].isupper() or lower in STOPWORDS or lower in _CALENDAR:
-                continue
-            opening = match.start() == 0 and word == match.group().split()[0]
-            if opening and not re.search(rf"[\w,;]\s+{re.escape(word)}\b", ev.article.text):
-                continue
-            if not set(stems(word)) & asked:
-                words.add(lower)
+    for text in (ev.text, ev.article.title):
+        for match in _NAME.finditer(text):
+            for word in re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", match.group())):
+                lower = word.lower()
+                if not word[0].isupper() or lower in STOPWORDS or lower in _CALENDAR:
+                    continue
+                opening = match.start() == 0 and word == match.group().split()[0]
+                if opening and not re.search(rf"[\w,;]\s+{re.escape(word)}\b", ev.article.text):
+                    continue
+                if not set(stems(word)) & asked:
+                    words.add(lower)
     return words
 
 
-def _full_name(word: str, texts: list[str], asked: set[str]) -> str:
-    """The longest name in the texts that holds `word` (up to four words): "Trump" is written
-    "Donald Trump" when an article does."""
-    best = word
+def _full_name(word: str, texts: list[str]) -> str:
+    """The most often written name (up to four words) in the texts that holds `word`, the
+    longer on a tie: "Bankman-Fried" is written "Sam Bankman-Fried" where articles do."""
+    counts: dict[str, int] = {}
     for text in texts:
         for match in _NAME.finditer(text):
-            name = re.sub(r"['’]s\b.*$", "", match.group()).strip(" .")
-            parts = name.split()
-            while parts and parts[0].lower() in STOPWORDS:
+            parts = re.sub(r"['’]s\b.*$", "", match.group()).split()
+            while parts and parts[0].lower() in _LEADING:
                 parts = parts[1:]
             if word in (p.lower() for p in parts) and len(parts) <= 4:
-                candidate = " ".join(parts)
-                if len(candidate) > len(best) or best == word:
-                    best = candidate
-    return best
+                name = " ".join(parts)
+                counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return word
+    return max(counts, key=lambda name: (len(name.split()) > 1, counts[name], len(name)))
+
+
+def _looks_like_person(name: str) -> bool:
+    """A first and last name: two to four capitalised words, none written all in capitals."""
+    words = name.split()
+    return 2 <= len(words) <= 4 and all(w[0].isupper() and not w.isupper() for w in words)

@@ -67,10 +67,10 @@ class Constraints:
     @property
     def spans_sources(self) -> bool:
         """True when the question asks about what two or more reports say (the same outlet
-        may be named twice), or compares or orders what one named outlet said."""
+        may be named twice), or asks for a name that a named outlet reports."""
         if len(self.mentions) >= 2:
             return self.form in ("entity", "yesno")
-        return bool(self.mentions) and self.form == "yesno" and self.order is not None
+        return bool(self.mentions) and self.form == "entity"
 
 
 def read(question: str, sources: list[str]) -> Constraints:
