@@ -197,14 +197,14 @@ def report_order(constraints: Constraints, evidence: list[list[Evidence]]) -> Re
     if a is None or b is None or a == b:
         return _declined(evidence)
     holds = a < b if constraints.order == "before" else a > b
-    backed = all(ev.coverage >= 0.999 and ev.relevance >= MIN_RELEVANCE for ev in (first, second))
+    backed = all(_names_held(ev) >= 0.5 and ev.relevance >= MIN_RELEVANCE for ev in (first, second))
     if not holds:
         verdict = "No"
     elif backed:
         verdict = "Yes"
     else:
         return _declined(evidence)
-    dates = f"{_outlet(first)} published it on {a.isoformat()}, {_outlet(second)} on {b.isoformat()}"
+    dates = f"{_source(first)} published it on {a.isoformat()}, {_source(second)} on {b.isoformat()}"
     return _write_up(f"{verdict}: {dates}. [1][2]", [first, second], answered=True)
 
 
@@ -226,6 +226,18 @@ def _holds_clause(ev: Evidence) -> bool:
         ev.coverage >= 0.999 and ev.relevance >= MIN_RELEVANCE
         and bool(_NEGATION.search(clause)) == bool(_NEGATION.search(ev.text))
     )
+
+
+def _names_held(ev: Evidence) -> float:
+    """The share of the names in the outlet's clause (not the outlet's own) that the sentence
+    or its article's title holds."""
+    outlet = {s for source in ev.mention.sources for s in stems(source)}
+    names = {s for m in _NAME.finditer(ev.mention.clause) for s in stems(m.group())
+             if s not in outlet and s not in STOPWORDS} - {stems(ev.mention.clause)[0]}
+    if not names:
+        return 0.0
+    held = set(stems(f"{ev.article.title} {ev.text}"))
+    return len(names & held) / len(names)
 
 
 def _order_pair(constraints, evidence) -> tuple[Evidence | None, Evidence | None]:
@@ -352,7 +364,11 @@ def _write_up(lead: str, chosen: list[Evidence], answered: bool) -> Reply:
 
 def _outlet(ev: Evidence) -> str:
     published = ev.article.published.isoformat() if ev.article.published else "undated"
-    return f"{ev.article.source or ev.article.title or ev.article.doc_id} ({published})"
+    return f"{_source(ev)} ({published})"
+
+
+def _source(ev: Evidence) -> str:
+    return ev.article.source or ev.article.title or ev.article.doc_id
 
 
 def _outlet_key(mention: Mention) -> tuple[str, ...]:
