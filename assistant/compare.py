@@ -13,7 +13,7 @@ from llama_index.core.llms import LLM, ChatMessage
 from index.chunking import split_sentences
 from index.documents import Article
 from index.store import ArticleIndex
-from index.terms import stems
+from index.terms import stem, stems
 
 from assistant import generate
 from assistant.answer import NOT_IN_ARTICLES
@@ -111,12 +111,14 @@ def gather(
     per_outlet: int = SENTENCES_PER_OUTLET,
 ) -> list[list[Evidence]]:
     """For each named outlet, its best sentences about its clause of the question: retrieved
-    with the outlet (and the date given with it, when that finds anything) as filters."""
+    with the outlet and the period given with it (or the question's) as filters, or the
+    outlet alone when that period finds nothing."""
     found = []
     for mention in constraints.mentions:
         query = mention.clause if len(mention.clause) > 40 else constraints.question
-        passages = retrieve(index, query, PASSAGES_PER_OUTLET, mention.filters())
-        if not passages and mention.published:
+        filters = constraints.filters(mention)
+        passages = retrieve(index, query, PASSAGES_PER_OUTLET, filters)
+        if not passages and (filters.date_from or filters.date_to):
             passages = retrieve(index, query, PASSAGES_PER_OUTLET, mention.filters(False))
         spans = list(dict.fromkeys(
             (p.doc_id, start, end) for p in passages
@@ -128,7 +130,8 @@ def gather(
         texts = [index.article(d).text[s:e] for d, s, e in spans]
         near_clause = similarity(query, texts)
         near_question = similarity(constraints.question, texts)
-        wanted = _content(query)
+        outlet = {s for source in mention.sources for s in stems(source)}
+        wanted = _content(query) - outlet
         scored = [
             Evidence(mention, index.article(d), s, e, (c + q) / 2, _coverage(wanted, text))
             for (d, s, e), text, c, q in zip(spans, texts, near_clause, near_question)
@@ -320,15 +323,19 @@ def answer_with_llm(
         yield piece
     head, _, rest = draft.strip().partition("\n")
     lead = _lead(head, constraints, sources)
-    if lead is None:  # no verdict or name on the first line: the whole draft is the reasons
+    dropped: tuple[str, ...] = ()
+    if lead is None and constraints.form == "entity" and _bare_name(head):
+        dropped = (head.strip(),)  # a name that no source holds: never shown
+    elif lead is None:  # no verdict or name on the first line: the whole draft is the reasons
         rest = draft
     checked = generate.check(rest, sources, constraints.question, strict)
+    unsupported = (*dropped, *checked.unsupported)
     if lead is None:
-        return Reply(checked.text, checked.answered, checked.citations, tuple(checked.unsupported))
+        return Reply(checked.text, checked.answered, checked.citations, unsupported)
     if not checked.answered:
         quoted = [_evidence_of(s, evidence) for s in sources[:len(evidence)]]
         return _write_up(f"{lead}. {_markers(len(quoted))}", _distinct(quoted), answered=True)
-    return Reply(f"{lead}. {checked.text}", True, checked.citations, tuple(checked.unsupported))
+    return Reply(f"{lead}. {checked.text}", True, checked.citations, unsupported)
 
 
 def _lead(head: str, constraints: Constraints, sources: list[generate.Source]) -> str | None:
@@ -343,10 +350,17 @@ def _lead(head: str, constraints: Constraints, sources: list[generate.Source]) -
         if word and options and word.group().lower() in (o.lower() for o in options.groups()):
             return word.group().capitalize()
         return None
-    if not line or len(line.split()) > 8 or generate._REFUSAL.search(line):
+    if not _bare_name(head):
         return None
     held = any(line.lower() in s.article.text.lower() for s in sources)
     return line if held else None
+
+
+def _bare_name(line: str) -> bool:
+    """A first line that is only a name: short, without source markers or a refusal."""
+    plain = line.strip(" .*:\"'")
+    return bool(plain) and len(plain.split()) <= 8 and not generate.MARKER.search(plain) \
+        and not generate._REFUSAL.search(plain)
 
 
 def _evidence_of(source: generate.Source, evidence: list[list[Evidence]]) -> Evidence:
@@ -390,8 +404,9 @@ def _distinct(found: list[Evidence]) -> list[Evidence]:
 
 
 def _content(text: str) -> set[str]:
-    """Stems of what a clause says: not stopwords, reporting words or outlet names."""
-    return {s for s in stems(text) if s not in STOPWORDS and s not in _REPORTING}
+    """Stems of what a clause says: not stopwords or reporting words."""
+    words = [w for w in re.findall(r"\w\w+", text.lower()) if w not in STOPWORDS]
+    return {s for s in map(stem, words) if s not in _REPORTING}
 
 
 def _coverage(wanted: set[str], text: str) -> float:
@@ -410,7 +425,7 @@ def _name_words(ev: Evidence, asked: set[str]) -> set[str]:
                 if not word[0].isupper() or lower in STOPWORDS or lower in _CALENDAR:
                     continue
                 opening = match.start() == 0 and word == match.group().split()[0]
-                if opening and not re.search(rf"[\w,;]\s+{re.escape(word)}\b", ev.article.text):
+                if opening and not _capitalised_inside(word, ev.article.text):
                     continue
                 if not set(stems(word)) & asked:
                     words.add(lower)
@@ -421,9 +436,13 @@ def _full_name(word: str, texts: list[str]) -> str:
     """The most often written name (up to four words) in the texts that holds `word`, the
     longer on a tie: "Bankman-Fried" is written "Sam Bankman-Fried" where articles do."""
     counts: dict[str, int] = {}
+    everything = "\n".join(texts)
     for text in texts:
         for match in _NAME.finditer(text):
             parts = re.sub(r"['’]s\b.*$", "", match.group()).split()
+            opening = not text[:match.start()].strip() or text[:match.start()].rstrip()[-1] in ".!?"
+            if opening and parts and not _capitalised_inside(parts[0], everything):
+                parts = parts[1:]
             while parts and parts[0].lower() in _LEADING:
                 parts = parts[1:]
             if word in (p.lower() for p in parts) and len(parts) <= 4:
@@ -432,6 +451,12 @@ def _full_name(word: str, texts: list[str]) -> str:
     if not counts:
         return word
     return max(counts, key=lambda name: (len(name.split()) > 1, counts[name], len(name)))
+
+
+def _capitalised_inside(word: str, text: str) -> bool:
+    """True when the text writes the word with its capital after another word, mid-sentence:
+    a name, not a word capitalised because it opens a sentence."""
+    return re.search(rf"[\w,;][ \t]+{re.escape(word)}\b", text) is not None
 
 
 def _looks_like_person(name: str) -> bool:

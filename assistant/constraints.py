@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from index.store import SearchFilters
 
@@ -39,17 +39,25 @@ _CLAUSE = re.compile(
 @dataclass(frozen=True)
 class Mention:
     """An outlet the question names: the index's sources it stands for, where it is in the
-    question, the date given with it (if any) and the clause of the question about it."""
+    question, the period given with it ("on March 2": that day; "after March 5": from the
+    day after) and the clause of the question about it."""
 
     name: str
     sources: tuple[str, ...]
     start: int
-    published: date | None
+    date_from: date | None
+    date_to: date | None
     clause: str
 
-    def filters(self, with_date: bool = True) -> SearchFilters:
-        day = self.published if with_date else None
-        return SearchFilters(self.sources, day, day)
+    @property
+    def published(self) -> date | None:
+        """The day the question says this report was published, if it gives one."""
+        return self.date_from if self.date_from == self.date_to else None
+
+    def filters(self, with_dates: bool = True) -> SearchFilters:
+        if not with_dates:
+            return SearchFilters(self.sources)
+        return SearchFilters(self.sources, self.date_from, self.date_to)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,12 @@ class Constraints:
     date_from: date | None = None
     date_to: date | None = None
 
+    def filters(self, mention: Mention) -> SearchFilters:
+        """The outlet's filters: the period given with it, else the question's period."""
+        if mention.date_from or mention.date_to:
+            return mention.filters()
+        return SearchFilters(mention.sources, self.date_from, self.date_to)
+
     @property
     def spans_sources(self) -> bool:
         """True when the question asks about what two or more reports say (the same outlet
@@ -77,20 +91,22 @@ def read(question: str, sources: list[str]) -> Constraints:
     """The constraints of `question`, given the distinct `source` values of the index."""
     text = " ".join(question.split())
     dates = list(_dates(text))
-    default_year = next((d.year for _, d in dates if d), None)
-    mentions = []
+    default_year = next((d.year for _, d in dates if d.year != 1), None)
+    periods = [(at, _period(text, at, day)) for at, written in dates
+               if (day := _with_year(written, default_year))]
     found = _mentions(text, sources)
     clauses = _clauses(text)
+    mentions = []
     for n, (start, end, name, matched) in enumerate(found):
         limit = found[n + 1][0] if n + 1 < len(found) else len(text)
-        published = next(
-            (_with_year(d, default_year) for at, d in dates if end <= at < limit and d), None
-        )
+        period = next((p for at, p in periods if end <= at < limit), (None, None))
         clause = next((c for s, e, c in clauses if s <= start < e), text)
-        mentions.append(Mention(name, matched, start, published, clause))
-    order = _order(text, mentions)
-    date_from, date_to = _period(text, dates, default_year, found)
-    return Constraints(text, tuple(mentions), _form(text), order, date_from, date_to)
+        mentions.append(Mention(name, matched, start, *period, clause))
+    bounds = [p for _, p in periods if p[0] != p[1]]
+    date_from = max((f for f, _ in bounds if f), default=None)
+    date_to = min((t for _, t in bounds if t), default=None)
+    return Constraints(text, tuple(mentions), _form(text), _order(text, mentions),
+                       date_from, date_to)
 
 
 def _order(text: str, mentions: list[Mention]) -> str | None:
@@ -100,6 +116,8 @@ def _order(text: str, mentions: list[Mention]) -> str | None:
     if len(mentions) < 2 or not _AUXILIARY.match(text):
         return None
     for match in _ORDER.finditer(text):
+        if _DATE.match(text, match.end() + 1):
+            continue  # "after March 5" bounds a period
         if mentions[0].start < match.start() < mentions[-1].start:
             word = match.group(1).lower()
             return "before" if word in ("before", "earlier than", "prior to", "preceding") \
@@ -189,20 +207,15 @@ def _with_year(day: date, year: int | None) -> date | None:
     return day.replace(year=year) if year and year != 1 else None
 
 
-def _period(text: str, dates, default_year, found) -> tuple[date | None, date | None]:
-    """A period that applies to the whole question: "after November 6" or "before <date>"
-    that is not given with an outlet."""
-    date_from = date_to = None
-    for at, day in dates:
-        day = _with_year(day, default_year) if day else None
-        if day is None or any(s <= at <= e + 40 for s, e, _, _ in found):
-            continue
-        before = text[max(0, at - 12):at].lower()
-        if re.search(r"\b(?:after|since)\s+(?:on\s+)?$", before):
-            date_from = day
-        elif re.search(r"\b(?:before|until|prior to)\s+(?:on\s+)?$", before):
-            date_to = day
-    return date_from, date_to
+def _period(text: str, at: int, day: date) -> tuple[date | None, date | None]:
+    """The days a date written at `at` allows: after or since it, before or until it, or
+    that day."""
+    before = text[max(0, at - 14):at].lower()
+    if re.search(r"\b(?:after|since|following)\s+(?:on\s+)?$", before):
+        return day + timedelta(days=1 if "since" not in before else 0), None
+    if re.search(r"\b(?:before|until|prior to)\s+(?:on\s+)?$", before):
+        return None, day - timedelta(days=1 if "until" not in before else 0)
+    return day, day
 
 
 def _clauses(text: str) -> list[tuple[int, int, str]]:

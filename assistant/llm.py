@@ -13,7 +13,7 @@ from index.errors import LLMUnavailable
 from assistant.settings import Settings
 
 CONTEXT_TOKENS = 4096
-PROMPT_CACHE_BYTES = 1 << 30
+PROMPT_CACHE_BYTES = 1 << 29
 
 
 def llm_name(settings: Settings) -> str | None:
