@@ -28,7 +28,9 @@ Similarity = Callable[[str, list[str]], list[float]]
 PASSAGES_PER_OUTLET = 8
 SENTENCES_PER_OUTLET = 3
 LLM_SENTENCES_PER_OUTLET = 2
-LLM_SOURCES = 6
+LLM_SOURCES = 5
+# Lines of a reply: the verdict or name, then the reasons (for an entity, a line per outlet).
+MAX_LINES = 4
 # A sentence must be at least this close in meaning to its outlet's clause to count as evidence.
 MIN_RELEVANCE = 0.3
 FOR_THE_READER = "The articles do not settle this; the comparison is for the reader:"
@@ -208,7 +210,7 @@ def report_order(constraints: Constraints, evidence: list[list[Evidence]]) -> Re
     else:
         return _declined(evidence)
     dates = f"{_source(first)} published it on {a.isoformat()}, {_source(second)} on {b.isoformat()}"
-    return _write_up(f"{verdict}: {dates}. [1][2]", [first, second], answered=True)
+    return _write_up(f"{verdict}. {dates}. [1][2]", [first, second], answered=True)
 
 
 def side_by_side(constraints: Constraints, evidence: list[list[Evidence]]) -> Reply:
@@ -321,6 +323,9 @@ def answer_with_llm(
     for piece in generate.stream(llm, messages(constraints, sources), timeout):
         draft += piece
         yield piece
+        if len(draft.strip().split("\n")) > MAX_LINES:
+            break  # the form asks for no more: stop the model rather than wait for it
+    draft = "\n".join(draft.strip().split("\n")[:MAX_LINES])
     head, _, rest = draft.strip().partition("\n")
     lead = _lead(head, constraints, sources)
     dropped: tuple[str, ...] = ()
