@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import zip_longest
 from pathlib import Path
 
 from llama_index.core import Document, VectorStoreIndex
@@ -50,12 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-type", type=int, default=0,
                         help="questions of each type, spread over the file (0: all)")
     parser.add_argument("--no-vanilla", action="store_true", help="skip the llama-index run")
+    parser.add_argument("--log", type=Path,
+                        help="append each Newsdesk answer here as it comes (JSON Lines)")
     args = parser.parse_args(argv)
 
     questions = load_multihop(args.data / "questions_dev.json")
-    if args.per_type:
-        questions = [q for t in TYPES for q in every_kth(
-            [q for q in questions if q.type == t], args.per_type)]
+    if args.per_type:  # taken in turn from each type, so a run cut short still has all
+        picked = [every_kth([q for q in questions if q.type == t], args.per_type) for t in TYPES]
+        questions = [q for row in zip_longest(*picked) for q in row if q is not None]
     gguf = (args.gguf or fetch_model(CACHE)) if args.llm else None
     articles = args.data / "articles.jsonl"
     embedder = load_embedder(DEFAULT_MODEL)
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = args.index_dir or Path(tmp) / "index"
         name = f"Newsdesk ({gguf.stem if gguf else 'extractive'})"
-        runs = {name: run_newsdesk(articles, questions, embedder, index_dir, gguf)}
+        runs = {name: run_newsdesk(articles, questions, embedder, index_dir, gguf, args.log)}
         if not args.no_vanilla:
             runs["llama-index vanilla"] = run_vanilla(articles, questions, embedder)
     print(render(runs))
@@ -75,17 +78,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_newsdesk(
-    articles: Path, questions: list[Question], embedder, index_dir: Path, gguf: Path | None = None
+    articles: Path, questions: list[Question], embedder, index_dir: Path,
+    gguf: Path | None = None, log: Path | None = None,
 ) -> dict:
     """Ingest the articles into a Newsdesk index and answer every question through it (with
-    the GGUF model when given)."""
+    the GGUF model when given), logging each answer to `log` as it comes."""
     started = time.perf_counter()
     settings = Settings(index_dir=index_dir, llm_gguf=gguf, llm_timeout=3600.0)
     newsdesk = Assistant(settings, embedder=embedder)
+    if log:
+        newsdesk.ask = _logged(newsdesk.ask, log)
     newsdesk.ingest(articles, progress=True)
     built = time.perf_counter()
     records = evaluate(newsdesk, questions)["questions"]
     return _run(records, built - started, time.perf_counter() - built)
+
+
+def _logged(ask, log: Path):
+    """`ask` that appends every answer to `log`, so a run cut short keeps what it did."""
+    def logging_ask(*args, **kwargs) -> Answer:
+        answer = ask(*args, **kwargs)
+        with log.open("a", encoding="utf-8") as out:
+            out.write(answer.model_dump_json() + "\n")
+        return answer
+    return logging_ask
 
 
 def run_vanilla(articles: Path, questions: list[Question], embedder) -> dict:
