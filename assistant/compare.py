@@ -202,14 +202,16 @@ def report_order(constraints: Constraints, evidence: list[list[Evidence]]) -> Re
     if a is None or b is None or a == b:
         return _declined(evidence)
     holds = a < b if constraints.order == "before" else a > b
-    backed = all(_names_held(ev) >= 0.5 and ev.relevance >= MIN_RELEVANCE for ev in (first, second))
+    backed = all(_names_held(ev) >= 0.5 and ev.relevance >= MIN_RELEVANCE
+                 for ev in (first, second))
     if not holds:
         verdict = "No"
     elif backed:
         verdict = "Yes"
     else:
         return _declined(evidence)
-    dates = f"{_source(first)} published it on {a.isoformat()}, {_source(second)} on {b.isoformat()}"
+    dates = (f"{_source(first)} published it on {a.isoformat()}, "
+             f"{_source(second)} on {b.isoformat()}")
     return _write_up(f"{verdict}. {dates}. [1][2]", [first, second], answered=True)
 
 
@@ -388,10 +390,6 @@ def _outlet(ev: Evidence) -> str:
 
 def _source(ev: Evidence) -> str:
     return ev.article.source or ev.article.title or ev.article.doc_id
-
-
-def _outlet_key(mention: Mention) -> tuple[str, ...]:
-    return mention.sources
 
 
 def _markers(count: int) -> str:

@@ -15,8 +15,10 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH = "|".join([*_MONTHS, *(m[:3] for m in _MONTHS), "sept"])
 _DATE = re.compile(
     rf"\b(?P<iso>(?P<y>\d{{4}})-(?P<m>\d\d)-(?P<d>\d\d))(?:T[\d:]+(?:[+-]\d\d:?\d\d|Z)?)?"
-    rf"|\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?\b"
-    rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTH})\.?(?:,?\s+(?P<year2>\d{{4}}))?\b",
+    rf"|\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?:,?\s+(?P<year>\d{{4}}))?\b"
+    rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTH})\.?"
+    rf"(?:,?\s+(?P<year2>\d{{4}}))?\b",
     re.I,
 )
 # Words that join a name of an outlet and need no capital.

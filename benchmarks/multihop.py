@@ -207,7 +207,8 @@ def render_types(runs: dict[str, dict], questions: list[Question]) -> str:
         declined = sum(r["verdict"] is None for r in yes_no)
         wrong = sum(r["verdict"] is not None and not r["correct"] for r in yes_no)
         gold_no = [r for r in yes_no if r["gold"].strip(" .").lower() == "no"]
-        no_rate = _fmt(sum(r["verdict"] == "no" for r in gold_no) / len(gold_no)) if gold_no else "–"
+        no_rate = (_fmt(sum(r["verdict"] == "no" for r in gold_no) / len(gold_no))
+                   if gold_no else "–")
         seconds = [r["latency_ms"] / 1000 for r in records]
         lines.append(f"| {name} | " + " | ".join(_fmt(s) for s in scores)
                      + f" | {declined}/{len(yes_no)} | {wrong} | {no_rate} | "

@@ -8,7 +8,6 @@ import json
 import re
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 
