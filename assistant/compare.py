@@ -352,7 +352,7 @@ def answer_with_llm(
 
 def _lead(head: str, constraints: Constraints, sources: list[generate.Source]) -> str | None:
     """The first line's verdict (Yes, No, or an option the question offers), or for an entity
-    question the name, when a source holds it."""
+    question the name, when the sources' articles (title or text) hold each of its words."""
     line = generate.MARKER.sub("", head).strip(" .*:\"'")
     if constraints.form != "entity":
         word = re.match(r"\w+", line)
@@ -364,7 +364,9 @@ def _lead(head: str, constraints: Constraints, sources: list[generate.Source]) -
         return None
     if not _bare_name(head):
         return None
-    held = any(line.lower() in s.article.text.lower() for s in sources)
+    written = {w.lower() for s in sources
+               for w in re.findall(r"[\w’'-]+", f"{s.article.title} {s.article.text}")}
+    held = all(w.lower() in written for w in re.findall(r"[\w’'-]+", line))
     return line if held else None
 
 
