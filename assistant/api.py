@@ -16,7 +16,7 @@ from index.embedding import Embedder, load_embedder
 from index.ingest import IngestReport, ingest
 from index.store import ArticleIndex, SearchFilters, reset_index
 
-from assistant import generate
+from assistant import compare, constraints, generate
 from assistant.answer import answer_extractively
 from assistant.chat import Conversation, condense, condense_with_llm
 from assistant.llm import LLMUnavailable, llm_name, load_llm
@@ -142,6 +142,23 @@ class Assistant:
             condense_with_llm(llm, question, history) if llm else condense(question, history)
         )
         self.refresh()
+        reading = constraints.read(standalone, self.sources())
+        if reading.spans_sources and not (sources or date_from or date_to):
+            reply, failure = yield from compare.answer(
+                self.index, reading, self._similarity, llm, self.settings.llm_timeout,
+                self.settings.llm_strict,
+            )
+            if failure:
+                note = f"The language model failed ({failure}); " + EXTRACTIVE_INSTEAD
+            timings["total"] = _ms(started)
+            yield Answer(
+                question=question, answer=reply.text, answered=reply.answered,
+                citations=reply.citations, timings_ms=timings, index=self.index_id(),
+                mode=llm_name(self.settings) if llm and not failure else "extractive",
+                condensed_question=standalone if standalone != question else None,
+                unsupported=list(reply.unsupported), note=note,
+            )
+            return
         query = analyse(standalone, self.index.term_stats())
         filters = SearchFilters(tuple(sources), date_from, date_to)
         passages = retrieve(self.index, query.search_text, self.settings.top_k, filters)

@@ -13,6 +13,7 @@ from index.errors import LLMUnavailable
 from assistant.settings import Settings
 
 CONTEXT_TOKENS = 4096
+PROMPT_CACHE_BYTES = 1 << 29
 
 
 def llm_name(settings: Settings) -> str | None:
@@ -42,6 +43,7 @@ def load_llm(settings: Settings) -> LLM | None:
 
 def _llama_cpp(path: Path, max_tokens: int) -> LLM:
     try:
+        from llama_cpp import LlamaRAMCache
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         from llama_index.llms.llama_cpp import LlamaCPP
     except ImportError as error:
@@ -55,6 +57,9 @@ def _llama_cpp(path: Path, max_tokens: int) -> LLM:
         context_window=CONTEXT_TOKENS, verbose=False,
         model_kwargs={"n_threads": os.cpu_count() or 1},
     )
+    # Keeps the model state after each prompt, so a prompt that starts as an earlier one did
+    # (the system rules, the instructions of a form of question) skips evaluating that part.
+    llm._model.set_cache(LlamaRAMCache(capacity_bytes=PROMPT_CACHE_BYTES))
     metadata = llm._model.metadata
     template = metadata.get("tokenizer.chat_template")
     if template:  # the model's own chat format, instead of llama-index's Llama-2 default

