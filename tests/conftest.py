@@ -5,12 +5,14 @@ Each fixture builds its own Assistant and settings."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant import Assistant
+from fakes import ScriptedLLM
 from helpers import CORPUS, free_port, make_assistant
 
 
@@ -112,3 +114,13 @@ def hashed_on(tmp_path: Path, corpus: Path, store_url: str | None) -> Assistant:
     assistant = make_assistant(tmp_path / "index", corpus, store_url=store_url)
     assistant.ingest()
     return assistant
+
+
+@pytest.fixture
+def server():
+    scripted = ScriptedLLM()
+    thread = threading.Thread(target=scripted.serve_forever, daemon=True)
+    thread.start()
+    yield scripted
+    scripted.shutdown()
+    scripted.server_close()

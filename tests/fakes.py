@@ -1,9 +1,14 @@
-"""Fakes for fast, exact tests: an embedder whose vectors are a function of the text."""
+"""Fakes for fast, exact tests: an embedder whose vectors are a function of the text, and an
+OpenAI-compatible LLM server whose replies a test scripts."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 
@@ -32,3 +37,76 @@ class HashEmbedding(BatchEmbedding):
                 vector[slot] += weight if digest[4] & 1 else -weight
         norm = float(np.linalg.norm(vector))
         return (vector / norm if norm else vector).tolist()
+
+
+class Reply:
+    """What the scripted server does with one request: an HTTP status, a delay before it
+    answers, a stall part-way through a stream, and the text (a function of the prompt)."""
+
+    def __init__(self, text: str | Callable[[dict], str] = "", status: int = 200,
+                 delay: float = 0.0, stall_after: int | None = None) -> None:
+        self.text, self.status, self.delay, self.stall_after = text, status, delay, stall_after
+
+    def render(self, body: dict) -> str:
+        return self.text(body) if callable(self.text) else self.text
+
+
+class ScriptedLLM(ThreadingHTTPServer):
+    """An OpenAI-compatible server on 127.0.0.1 that answers from a list of replies."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.replies: list[Reply] = []
+        self.requests: list[dict] = []
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append(body)
+        reply = self.server.replies.pop(0) if self.server.replies else Reply("no reply scripted")
+        time.sleep(reply.delay)
+        try:
+            if reply.status != 200:
+                self._send(reply.status, "application/json", b'{"error": {"message": "boom"}}')
+            elif body.get("stream"):
+                self._stream(reply.render(body), reply.stall_after)
+            else:
+                message = {"role": "assistant", "content": reply.render(body)}
+                self._send(200, "application/json", json.dumps({
+                    "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                }).encode())
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test)
+
+    def _send(self, status: int, kind: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _stream(self, text: str, stall_after: int | None) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for count, piece in enumerate(re.findall(r"\s*\S+", text)):
+            if count == stall_after:
+                time.sleep(5)
+                return
+            self._event({"content": piece}, None)
+        self._event({}, "stop")
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def _event(self, delta: dict, finish: str | None) -> None:
+        chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
+                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.flush()
+
+    def log_message(self, *args) -> None:
+        pass

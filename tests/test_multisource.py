@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import date
 
 import pytest
@@ -16,7 +15,8 @@ from assistant.citations import is_verbatim
 from assistant.compare import FOR_THE_READER
 from assistant.constraints import read
 from assistant.types import Answer
-from test_llm import Reply, ScriptedLLM
+from fakes import Reply
+from helpers import rebuilt
 
 GAZETTE = "Harbour Gazette | Coastal News"
 LEDGER = "Daily Ledger"
@@ -145,18 +145,9 @@ def test_a_comparison_both_sentences_state_is_answered_yes(newsdesk):
 
 # --- with an LLM --------------------------------------------------------------------------
 @pytest.fixture
-def scripted(newsdesk):
-    server = ScriptedLLM()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings = newsdesk.settings
-    saved = settings.llm_url, settings.llm_model
-    settings.llm_url, settings.llm_model = server.url, "scripted"
-    newsdesk._llm = newsdesk._llm_error = None
-    yield server
-    settings.llm_url, settings.llm_model = saved
-    newsdesk._llm = newsdesk._llm_error = None
-    server.shutdown()
-    server.server_close()
+def with_llm(newsdesk, server) -> Assistant:
+    """An Assistant of its own over the same index, answering through the scripted server."""
+    return rebuilt(newsdesk, llm_url=server.url, llm_model="scripted")
 
 
 def prompt_sources(body: dict) -> dict[int, tuple[str, str, str]]:
@@ -171,39 +162,39 @@ def number_of(body: dict, phrase: str) -> int:
 
 
 @pytest.mark.integration
-def test_yes_no_prompt_puts_the_verdict_first_and_checks_the_reasons(newsdesk, scripted):
-    scripted.replies.append(Reply(lambda body: (
+def test_yes_no_prompt_puts_the_verdict_first_and_checks_the_reasons(with_llm, server):
+    server.replies.append(Reply(lambda body: (
         f"No.\nThe Gazette says the plant will supply fresh water to 40,000 homes "
         f"[{number_of(body, '40,000 homes')}]."
     )))
-    answer = newsdesk.ask("Does the Harbour Gazette say the desalination plant failed to "
+    answer = with_llm.ask("Does the Harbour Gazette say the desalination plant failed to "
                           "supply any homes, while the Alpine Tribune says Tomas Reyes gave up "
                           "the climb?")
-    body = scripted.requests[-1]
+    body = server.requests[-1]
     assert body["messages"][0]["content"].startswith("You check claims")
     sources = prompt_sources(body)
     assert {outlet for outlet, _, _ in sources.values()} == {GAZETTE, TRIBUNE}
     assert all(len(re.findall(r"[.!?](?:\s|$)", text)) == 1 for _, _, text in sources.values())
     assert ("Harbour Gazette | Coastal News", "2024-03-02") in {s[:2] for s in sources.values()}
     assert answer.answer.startswith("No.") and answer.mode == "scripted"
-    assert_verbatim(newsdesk, answer)
+    assert_verbatim(with_llm, answer)
 
 
 @pytest.mark.integration
 def test_entity_prompt_puts_the_name_first_and_a_name_no_source_holds_is_dropped(
-    newsdesk, scripted
+    with_llm, server
 ):
     question = ("Which person, according to both the Harbour Gazette and the Daily Ledger, is "
                 "connected to the desalination plant in Port Verity?")
-    scripted.replies.append(Reply(lambda body: (
+    server.replies.append(Reply(lambda body: (
         f"Lena Okafor\nShe opened the new desalination plant [{number_of(body, 'opened')}]."
     )))
-    answer = newsdesk.ask(question)
-    assert scripted.requests[-1]["messages"][0]["content"].startswith("You answer questions")
+    answer = with_llm.ask(question)
+    assert server.requests[-1]["messages"][0]["content"].startswith("You answer questions")
     assert answer.answer.startswith("Lena Okafor.")
-    assert_verbatim(newsdesk, answer)
-    scripted.replies.append(Reply(lambda body: (
+    assert_verbatim(with_llm, answer)
+    server.replies.append(Reply(lambda body: (
         f"Marta Quill\nShe opened the new desalination plant [{number_of(body, 'opened')}]."
     )))
-    invented = newsdesk.ask(question)
+    invented = with_llm.ask(question)
     assert "Marta Quill" not in invented.answer
