@@ -54,7 +54,8 @@ class _Plan:
     """What the folder holds compared with the store, without keeping any article text: the
     files with new or changed articles, and what is needed to relink and remove the rest."""
 
-    changed: dict[str, list[str]] = field(default_factory=dict)  # file -> its doc_ids to index
+    # file -> its id and the doc_ids to index from it
+    changed: dict[Path, tuple[str, list[str]]] = field(default_factory=dict)
     chunks: int = 0  # chunks the changed articles will have
     seen: set[str] = field(default_factory=set)
     aliases: dict[str, list[str]] = field(default_factory=dict)
@@ -133,7 +134,7 @@ def _plan(index: ArticleIndex, corpus: Path, max_bytes: int, report: IngestRepor
                 plan.unchanged[article.doc_id] = (rel_path, stored)
                 continue
             (report.updated if stored else report.added).append(article.doc_id)
-            plan.changed.setdefault(rel_path, []).append(article.doc_id)
+            plan.changed.setdefault(path, (rel_path, []))[1].append(article.doc_id)
             plan.chunks += len(_chunks(index, article))
     return plan
 
@@ -150,9 +151,9 @@ def _embed_and_commit(index: ArticleIndex, corpus: Path, max_bytes: int, plan: _
     with tqdm(total=plan.chunks, desc="embedding", unit="chunk", smoothing=0.1,
               disable=not progress) as bar:
         batch: list[ArticleWrite] = []
-        for rel_path, doc_ids in plan.changed.items():
+        for path, (rel_path, doc_ids) in plan.changed.items():
             wanted = set(doc_ids)
-            for article in load_file(corpus / rel_path, corpus, max_bytes).articles:
+            for article in load_file(path, corpus, max_bytes).articles:
                 if article.doc_id not in wanted:
                     continue
                 wanted.discard(article.doc_id)

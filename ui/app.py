@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import socket
 import threading
 import time
@@ -198,11 +199,11 @@ def example_questions(assistant: Assistant) -> list[str]:
     corpus, questions it answers; else a question about each of the newest titled articles."""
     if assistant.settings.web.examples:
         return assistant.settings.web.examples
-    if Path(assistant.index.manifest.corpus or "") == BUNDLED_CORPUS:
+    if Path(assistant.stats()["corpus"] or "") == BUNDLED_CORPUS:
         return BUNDLED_EXAMPLES
-    articles = sorted((a for a in assistant.index.articles.values() if a.title),
-                      key=lambda a: (a.published or date.min, a.title), reverse=True)
-    return [f'What does "{a.title}" report?' for a in articles[:EXAMPLE_COUNT]]
+    newest = heapq.nlargest(EXAMPLE_COUNT, (a for a in assistant.listing() if a.title),
+                            key=lambda a: (a.published or date.min, a.title))
+    return [f'What does "{a.title}" report?' for a in newest]
 
 
 def _empty_state(assistant: Assistant) -> str:
