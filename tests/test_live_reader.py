@@ -3,17 +3,13 @@ index soon after it lands, and never fails because of it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-import pytest
 
-from conftest import free_port, make_assistant
+from helpers import assistant_text, cli_command, cli_env, free_port, make_assistant, wait_for_port
 
 QUESTION = "How many trucks crossed the Zorvath bridge?"
 
@@ -26,11 +22,9 @@ def bridge_report(trucks: int) -> str:
 
 def ingest_elsewhere(corpus: Path, index_dir: Path, store_url: str | None = None) -> None:
     """`newsdesk ingest` in another process, as a user or a cron job runs it."""
-    env = os.environ | {"NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_EMBED_MODEL": "hash-384"}
-    if store_url:
-        env["NEWSDESK_STORE_URL"] = store_url
-    done = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--quiet"],
-                          env=env, capture_output=True, text=True, timeout=300)
+    settings = {"index_dir": str(index_dir)} | ({"store_url": store_url} if store_url else {})
+    done = subprocess.run(cli_command("ingest", str(corpus), "--quiet", real=False),
+                          env=cli_env(**settings), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
 
 
@@ -62,19 +56,16 @@ def test_the_web_chat_keeps_answering_while_another_process_ingests(tmp_path: Pa
     commit quotes the text that commit brought."""
     from gradio_client import Client
 
-    from test_ui import assistant_text
-
     index_dir = tmp_path / "index"
     (corpus / "bridge.txt").write_text(bridge_report(100))
     ingest_elsewhere(corpus, index_dir)
     port = free_port()
-    env = os.environ | {"NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_EMBED_MODEL": "hash-384"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
+        cli_command("serve", "--port", str(port), real=False), env=cli_env(index_dir=str(index_dir)),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(url, server)
+        wait_for_port(port, server)
         errors: list[str] = []
         answered = [0]
         stop = threading.Event()
@@ -115,15 +106,3 @@ def test_the_web_chat_keeps_answering_while_another_process_ingests(tmp_path: Pa
         server.kill()
         server.wait(timeout=30)
 
-
-def _wait_for(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"newsdesk serve exited: {server.stderr.read()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"no answer from {url}")

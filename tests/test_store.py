@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_assistant
+from helpers import make_assistant
 from index.errors import OldIndexFormat
 from index.store import SearchFilters
 from index.terms import stem
