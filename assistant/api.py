@@ -117,9 +117,7 @@ class Assistant:
         standalone = (
             condense_with_llm(llm, question, history) if llm else condense(question, history)
         )
-        if self._term_stats is None:
-            self._term_stats = self.index.term_stats()
-        query = analyse(standalone, self._term_stats)
+        query = analyse(standalone, self.term_stats())
         filters = SearchFilters(tuple(sources), date_from, date_to)
         passages = retrieve(self.index, query.search_text, self.settings.top_k, filters)
         timings["retrieve"] = _ms(started)
@@ -140,8 +138,7 @@ class Assistant:
                 checked = generate.check(draft, prompt, standalone, self.settings.llm_strict)
         if checked is None:
             checked = answer_extractively(
-                query, passages, self.index.articles, self.settings.min_support,
-                similarity=self._similarity,
+                query, passages, self.index.articles, similarity=self._similarity
             )
             mode, unsupported = "extractive", []
         else:
@@ -160,6 +157,13 @@ class Assistant:
             unsupported=unsupported,
             note=note,
         )
+
+    def term_stats(self):
+        """The index's word statistics, with how its articles capitalise each word."""
+        if self._term_stats is None:
+            texts = (article.text for article in self.index.articles.values())
+            self._term_stats = self.index.term_stats().with_capitals(texts)
+        return self._term_stats
 
     def _similarity(self, question: str, sentences: list[str]) -> list[float]:
         """Cosine similarity of each sentence to the question, with the index's embedder;

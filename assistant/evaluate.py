@@ -199,7 +199,7 @@ def _squash(text: str) -> str:
 # --- running ------------------------------------------------------------------------------------
 def evaluate(assistant, questions: list[Question], progress: bool = True) -> dict:
     """Ask every question (conversations turn by turn) and score the last answer of each."""
-    stats = assistant.index.term_stats()
+    stats = assistant.term_stats()
     assistant.ask("warm-up")  # loads the model and stores, so latencies are per question
     records = []
     for question in tqdm(questions, desc="eval", unit="question", disable=not progress):

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-import Stemmer
+from index.text import TOKEN_PATTERN, capitalisation, stem, stems
 
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-_TOKEN = re.compile(TOKEN_PATTERN)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word.lower())
-
-
-def stems(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens, as the BM25 index tokenises text."""
-    return _stemmer().stemWords([t.lower() for t in _TOKEN.findall(text)])
+__all__ = ["TOKEN_PATTERN", "TermStats", "stem", "stems"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +18,7 @@ class TermStats:
 
     n_docs: int
     df: dict[str, int]
+    capitals: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _sorted: list[str] = field(init=False, repr=False, compare=False)
     _by_shape: dict[tuple[str, int], list[str]] = field(init=False, repr=False, compare=False)
 
@@ -62,3 +47,12 @@ class TermStats:
 
     def known(self, term: str) -> bool:
         return term in self.df
+
+    def with_capitals(self, texts: Iterable[str]) -> TermStats:
+        """These statistics plus how the articles `texts` capitalise each word."""
+        return replace(self, capitals=capitalisation(texts))
+
+    def is_name(self, word: str) -> bool:
+        """Whether the articles write `word` (any case) mostly with a capital inside sentences:
+        a name, however the question writes it."""
+        return self.capitals.get(word.lower(), 0.0) >= 0.5

@@ -1,0 +1,262 @@
+"""Candidate answer sentences and what the answer ranker reads of each: features of a sentence
+against the question, and the fitted model (`ranker.json`, written by
+`benchmarks/fit_ranker.py`) that turns them into the chance that the sentence answers."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index import lexicon
+from index.documents import Article
+from index.text import dates, figures, names, split_sentences, stems
+
+from assistant.query import FIGURE_KINDS, Query
+from assistant.retrieval import Passage
+
+MODEL_PATH = Path(__file__).with_name("ranker.json")
+# Sentences embedded per question: the best by the words-only score, to bound the time spent.
+EMBEDDED_POOL = 12
+# Scores how close in meaning each sentence is to the question (cosine, -1..1).
+Similarity = Callable[[str, list[str]], list[float]]
+
+_PEOPLE = frozenset(stems(" ".join(lexicon.PEOPLE_NOUNS)))
+
+FEATURES = (
+    "coverage", "coverage_context", "coverage_article", "coverage_title", "names_missing",
+    "bm25", "cosine", "retrieval_rank", "retrieval_score", "fits_kind", "figure_counts_focus",
+    "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved article, where it came from in the retrieval."""
+
+    article: Article
+    start: int
+    end: int
+    rank: int  # the retrieval rank of the first passage that held it (0 = best)
+    retrieval: float  # that passage's fused score over the best passage's
+    index: int  # the sentence's position in its article
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
+
+
+def candidates(passages: list[Passage], articles: dict[str, Article]) -> list[Candidate]:
+    """The sentences of the passages, each once, plus the lead sentence of every article."""
+    top = passages[0].score if passages and passages[0].score else 1.0
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for rank, passage in enumerate(passages):
+        article = articles[passage.doc_id]
+        spans = article_sentences(article)
+        starts = [s for s, _ in spans]
+        first = bisect.bisect_left(starts, passage.start)
+        wanted = [i for i in range(first, len(spans)) if spans[i][0] < passage.end]
+        lead = lead_index(article)
+        for i in ([lead] if lead is not None else []) + wanted:
+            if (article.doc_id, i) in seen:
+                continue
+            seen.add((article.doc_id, i))
+            start, end = spans[i]
+            found.append(Candidate(article, start, end, rank, passage.score / top, i))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def article_sentences(article: Article) -> tuple[tuple[int, int], ...]:
+    return tuple(split_sentences(article.text))
+
+
+@lru_cache(maxsize=4096)
+def _article_stems(article: Article) -> frozenset[str]:
+    return frozenset(stems(article.text))
+
+
+@lru_cache(maxsize=4096)
+def _title_stems(article: Article) -> frozenset[str]:
+    lead = lead_index(article)
+    text = article.title
+    if lead is not None:
+        start, end = article_sentences(article)[lead]
+        text += "\n" + article.text[start:end]
+    return frozenset(stems(text))
+
+
+@lru_cache(maxsize=4096)
+def lead_index(article: Article) -> int | None:
+    """The first sentence of the body: not a heading or the title repeated."""
+    for i, (start, end) in enumerate(article_sentences(article)[:4]):
+        sentence = article.text[start:end]
+        if not is_heading(sentence) and sentence.strip() != article.title.strip():
+            return i
+    return None
+
+
+def is_heading(sentence: str) -> bool:
+    return not re.search(r"[.!?\"'”’)]$", sentence) and len(sentence.split()) < 15
+
+
+def features(query: Query, found: list[Candidate]) -> np.ndarray:
+    """One row per candidate, one column per name in FEATURES; `cosine` is left at 0."""
+    rows = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
+    total = query.weight
+    name_total = sum(t.weight for t in query.names) or 1.0
+    asked = {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
+    for row, candidate in enumerate(found):
+        article = candidate.article
+        sentence = candidate.text
+        words = set(stems(sentence))
+        spans = article_sentences(article)
+        context_start = spans[max(0, candidate.index - 2)][0]
+        context = set(stems(article.text[context_start:candidate.start])) | _title_stems(article)
+        article_words = _article_stems(article)
+        covered = context_covered = article_covered = title_covered = names_missing = 0.0
+        for term in query.terms:
+            in_sentence = bool(term.matches & words)
+            in_context = in_sentence or bool(term.matches & context)
+            covered += term.weight * in_sentence
+            context_covered += term.weight * in_context
+            article_covered += term.weight * bool(term.matches & article_words)
+            title_covered += term.weight * bool(term.matches & _title_stems(article))
+            if term.is_name and not in_context:
+                names_missing += term.weight
+        tokens = stems(sentence)
+        found_figures = figures(sentence)
+        fits, counts_focus = _fits_kind(query, sentence, found_figures, asked)
+        rows[row] = (
+            covered / total, context_covered / total, article_covered / total,
+            title_covered / total, names_missing / name_total,
+            _bm25(query, tokens) / total, 0.0,
+            1.0 / (1 + candidate.rank), candidate.retrieval, fits, counts_focus,
+            float(any(f.kind != "year" for f in found_figures)),
+            float(_has_new_name(sentence, asked)),
+            float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
+            float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
+            float(candidate.index == lead_index(article)), math.log1p(candidate.index),
+            math.log1p(len(tokens)),
+        )
+    return rows
+
+
+def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
+          mean_length: float = 25.0) -> float:
+    """BM25 of one sentence against the question's terms, sentences as the documents."""
+    score = 0.0
+    norm = k1 * (1 - b + b * len(tokens) / mean_length)
+    for term in query.terms:
+        tf = sum(token in term.matches for token in tokens)
+        score += term.weight * tf * (k1 + 1) / (tf + norm) if tf else 0.0
+    return score
+
+
+def _has_new_name(sentence: str, asked: set[str]) -> bool:
+    """Whether the sentence names someone or something the question does not."""
+    return any(
+        not {w.lower() for w in re.findall(r"\w+", name)} <= asked
+        for name in names(sentence)
+    )
+
+
+def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> tuple[float, float]:
+    """Whether the sentence holds the kind of answer asked for, and (for figures) whether a
+    figure of that kind counts what the question counts."""
+    kind = query.kind
+    if kind in FIGURE_KINDS:
+        fitting = [f for f in found_figures if figure_fits(kind, f)]
+        if not fitting:
+            return 0.0, 0.0
+        focus = query.focus | _PEOPLE
+        counted = any(
+            set(stems(" ".join(sentence[f.end:].split()[:3]))) & focus for f in fitting
+        )
+        return 1.0, float(counted)
+    if kind == "when":
+        return float(bool(dates(sentence))), 0.0
+    if kind in ("who", "where"):
+        return float(_has_new_name(sentence, asked)), 0.0
+    if kind == "quote":
+        return float(bool(re.search(r"[\"“”']", sentence)) or bool(
+            set(w.lower() for w in re.findall(r"\w+", sentence)) & lexicon.SPEECH_VERBS)), 0.0
+    return 1.0, 0.0
+
+
+def figure_fits(kind: str, figure) -> bool:
+    """Whether a figure is the kind of number a question of `kind` asks for."""
+    if kind == "money":
+        return figure.kind == "money"
+    if kind == "percent":
+        return figure.kind == "percent"
+    if kind == "age":
+        return figure.kind in ("age", "count")
+    if kind == "count":
+        return figure.kind in ("count", "money")
+    return figure.kind != "year"
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Logistic regression over standardised features, and the thresholds fitted with it."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float  # below this chance the best sentence answers, Newsdesk declines
+    also: float  # a sentence from another article is added at this chance or above
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> Ranker:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path}: fitted on other features; rerun benchmarks/fit_ranker.py")
+        return cls(
+            np.asarray(data["mean"]), np.asarray(data["scale"]), np.asarray(data["coef"]),
+            float(data["intercept"]), float(data["threshold"]), float(data["also"]),
+        )
+
+    def chance(self, rows: np.ndarray) -> np.ndarray:
+        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def without_cosine(self, rows: np.ndarray) -> np.ndarray:
+        """Chances with every sentence's cosine at its training mean (for the pre-ranking)."""
+        filled = rows.copy()
+        filled[:, FEATURES.index("cosine")] = self.mean[FEATURES.index("cosine")]
+        return self.chance(filled)
+
+
+@lru_cache(maxsize=1)
+def default_ranker() -> Ranker:
+    return Ranker.load()
+
+
+def scored(
+    query: Query, passages: list[Passage], articles: dict[str, Article],
+    similarity: Similarity | None, ranker: Ranker,
+) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
+    """The candidates, their features and their chances, cosine filled in for the pool of
+    the best EMBEDDED_POOL by the other features."""
+    found = [c for c in candidates(passages, articles) if not is_heading(c.text)]
+    rows = features(query, found)
+    if not found:
+        return found, rows, np.zeros(0)
+    chances = ranker.without_cosine(rows)
+    if similarity is not None:
+        pool = np.argsort(-chances)[:EMBEDDED_POOL]
+        cosines = similarity(query.text, [found[i].text for i in pool])
+        rows[pool, FEATURES.index("cosine")] = cosines
+        chances[pool] = ranker.chance(rows[pool])
+    return found, rows, chances
+
