@@ -127,11 +127,12 @@ def _count_focus(question: str, terms: dict[str, Term]) -> frozenset[str]:
     match = re.search(r"\b(?:how many|how much|number of)\b", question, re.I)
     rest = question[match.end():] if match else ""
     rest = re.sub(r"^\s*of\s+(?:the|those)\s+\w+", "", rest, flags=re.I)
-    for word in re.findall(r"\w\w+", rest):
-        term = terms.get(stem(word.lower()))
-        if term is not None and not term.is_name:
+    counted = [terms.get(stem(word.lower())) for word in re.findall(r"\w\w+", rest)]
+    counted = [term for term in counted if term is not None and not term.is_name]
+    for term in counted:  # "how many people were killed": what happened to them says more
+        if term.word.lower() not in lexicon.PEOPLE_NOUNS:
             return term.matches
-    return frozenset()
+    return counted[0].matches if counted else frozenset()
 
 
 def _related_stems(stemmed: str, stats: TermStats) -> set[str]:

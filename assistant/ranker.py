@@ -28,11 +28,9 @@ EMBEDDED_POOL = 12
 # Scores how close in meaning each sentence is to the question (cosine, -1..1).
 Similarity = Callable[[str, list[str]], list[float]]
 
-_PEOPLE = frozenset(stems(" ".join(lexicon.PEOPLE_NOUNS)))
-
 FEATURES = (
-    "coverage", "coverage_context", "coverage_article", "coverage_title", "names_missing",
-    "bm25", "cosine", "retrieval_rank", "retrieval_score", "fits_kind", "figure_counts_focus",
+    "coverage", "coverage_content", "coverage_context", "coverage_article", "coverage_title", "names_missing",
+    "bm25", "cosine", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
     "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
 )
 
@@ -113,6 +111,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
     rows = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
     total = query.weight
     name_total = sum(t.weight for t in query.names) or 1.0
+    content_total = sum(t.weight for t in query.terms if not t.is_name) or 1.0
     asked = {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
     for row, candidate in enumerate(found):
         article = candidate.article
@@ -122,11 +121,13 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         context_start = spans[max(0, candidate.index - 2)][0]
         context = set(stems(article.text[context_start:candidate.start])) | _title_stems(article)
         article_words = _article_stems(article)
-        covered = context_covered = article_covered = title_covered = names_missing = 0.0
+        covered = content_covered = context_covered = article_covered = title_covered = 0.0
+        names_missing = 0.0
         for term in query.terms:
             in_sentence = bool(term.matches & words)
             in_context = in_sentence or bool(term.matches & context)
             covered += term.weight * in_sentence
+            content_covered += term.weight * (in_sentence and not term.is_name)
             context_covered += term.weight * in_context
             article_covered += term.weight * bool(term.matches & article_words)
             title_covered += term.weight * bool(term.matches & _title_stems(article))
@@ -134,12 +135,12 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
                 names_missing += term.weight
         tokens = stems(sentence)
         found_figures = figures(sentence)
-        fits, counts_focus = _fits_kind(query, sentence, found_figures, asked)
+        fits, near = _fits_kind(query, sentence, found_figures, asked)
         rows[row] = (
-            covered / total, context_covered / total, article_covered / total,
+            covered / total, content_covered / content_total, context_covered / total, article_covered / total,
             title_covered / total, names_missing / name_total,
             _bm25(query, tokens) / total, 0.0,
-            1.0 / (1 + candidate.rank), candidate.retrieval, fits, counts_focus,
+            1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
             float(any(f.kind != "year" for f in found_figures)),
             float(_has_new_name(sentence, asked)),
             float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
@@ -170,18 +171,22 @@ def _has_new_name(sentence: str, asked: set[str]) -> bool:
 
 
 def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> tuple[float, float]:
-    """Whether the sentence holds the kind of answer asked for, and (for figures) whether a
-    figure of that kind counts what the question counts."""
+    """Whether the sentence holds the kind of answer asked for, and (for figures) the weight
+    of the question's other terms, what is counted first among them, found within a few
+    words of a figure of that kind ("17 people injured" for the injured)."""
     kind = query.kind
     if kind in FIGURE_KINDS:
         fitting = [f for f in found_figures if figure_fits(kind, f)]
         if not fitting:
             return 0.0, 0.0
-        focus = query.focus | _PEOPLE
-        counted = any(
-            set(stems(" ".join(sentence[f.end:].split()[:3]))) & focus for f in fitting
-        )
-        return 1.0, float(counted)
+        near: set[str] = set()
+        for figure in fitting:
+            window = sentence[max(0, figure.start - 40) : figure.end + 40]
+            near |= set(stems(window))
+        weight = sum(t.weight for t in query.terms if not t.is_name and t.matches & near)
+        if query.focus & near:
+            weight += max((t.weight for t in query.terms if t.matches == query.focus), default=0)
+        return 1.0, weight
     if kind == "when":
         return float(bool(dates(sentence))), 0.0
     if kind in ("who", "where"):

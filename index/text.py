@@ -173,7 +173,10 @@ def figures(sentence: str) -> list[Figure]:
             kind = "money"
         elif "%" in unit or "cent" in unit:
             kind = "percent"
-        elif "old" in unit or re.search(r"\b(?:aged?|ages)\s*$", sentence[:match.start()], re.I):
+        elif "old" in unit or re.search(r"\b(?:aged?|ages)\s*$", sentence[:match.start()], re.I) or (
+            re.search(r"[A-Z]\w+,\s*(?:now\s+)?$", sentence[:match.start()])  # "Smith, 38, said"
+            and sentence[match.end():match.end() + 1] == "," and number.isdigit()
+        ):
             kind = "age"
         elif unit.strip() in ("st", "nd", "rd", "th"):
             kind = "ordinal"
