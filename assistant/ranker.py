@@ -30,7 +30,7 @@ Similarity = Callable[[str, list[str]], list[float]]
 
 FEATURES = (
     "coverage", "coverage_content", "coverage_context", "coverage_article", "coverage_title", "names_missing",
-    "bm25", "cosine", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
+    "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
     "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
 )
 
@@ -107,7 +107,9 @@ def is_heading(sentence: str) -> bool:
 
 
 def features(query: Query, found: list[Candidate]) -> np.ndarray:
-    """One row per candidate, one column per name in FEATURES; `cosine` is left at 0."""
+    """One row per candidate, one column per name in FEATURES; the cosines are left at 0
+    (`with_cosines` sets them). A `_gap` is how far a sentence falls behind the question's
+    best candidate."""
     rows = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
     total = query.weight
     name_total = sum(t.weight for t in query.names) or 1.0
@@ -139,7 +141,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         rows[row] = (
             covered / total, content_covered / content_total, context_covered / total, article_covered / total,
             title_covered / total, names_missing / name_total,
-            _bm25(query, tokens) / total, 0.0,
+            _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
             float(any(f.kind != "year" for f in found_figures)),
             float(_has_new_name(sentence, asked)),
@@ -148,7 +150,17 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             float(candidate.index == lead_index(article)), math.log1p(candidate.index),
             math.log1p(len(tokens)),
         )
+    for name, of in (("coverage_gap", "coverage_context"), ("bm25_gap", "bm25")):
+        column = rows[:, FEATURES.index(of)]
+        rows[:, FEATURES.index(name)] = column - column.max(initial=0.0)
     return rows
+
+
+def with_cosines(rows: np.ndarray, which: np.ndarray, cosines) -> None:
+    """Set the cosine to the question of the candidates `which`, and their gap to the best."""
+    cosines = np.asarray(cosines, dtype=np.float64)
+    rows[which, FEATURES.index("cosine")] = cosines
+    rows[which, FEATURES.index("cosine_gap")] = cosines - cosines.max(initial=0.0)
 
 
 def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
@@ -236,9 +248,10 @@ class Ranker:
         return 1.0 / (1.0 + np.exp(-z))
 
     def without_cosine(self, rows: np.ndarray) -> np.ndarray:
-        """Chances with every sentence's cosine at its training mean (for the pre-ranking)."""
+        """Chances with every sentence's cosines at their training means (to pre-rank)."""
         filled = rows.copy()
-        filled[:, FEATURES.index("cosine")] = self.mean[FEATURES.index("cosine")]
+        for name in ("cosine", "cosine_gap"):
+            filled[:, FEATURES.index(name)] = self.mean[FEATURES.index(name)]
         return self.chance(filled)
 
 
@@ -260,8 +273,7 @@ def scored(
     chances = ranker.without_cosine(rows)
     if similarity is not None:
         pool = np.argsort(-chances)[:EMBEDDED_POOL]
-        cosines = similarity(query.text, [found[i].text for i in pool])
-        rows[pool, FEATURES.index("cosine")] = cosines
+        with_cosines(rows, pool, similarity(query.text, [found[i].text for i in pool]))
         chances[pool] = ranker.chance(rows[pool])
     return found, rows, chances
 

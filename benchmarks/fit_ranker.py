@@ -29,7 +29,9 @@ from assistant.api import Assistant
 from assistant.chat import condense
 from assistant.evaluate import Question, load_questions
 from assistant.query import analyse
-from assistant.ranker import FEATURES, MODEL_PATH, Ranker, candidates, features, is_heading
+from assistant.ranker import (
+    FEATURES, MODEL_PATH, Ranker, candidates, features, is_heading, with_cosines,
+)
 from assistant.retrieval import retrieve
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -42,6 +44,8 @@ SETS = {
 }
 MULTIHOP_TYPES = ("inference_query", "null_query")
 MIN_DECLINE_PRECISION = 0.95
+# Inverse strength of the L2 penalty (scikit-learn's C), per question weighed as one sample.
+REGULARISATION = 1.0
 
 
 @dataclass
@@ -116,7 +120,8 @@ def extract(name: str, index_dir: Path) -> Rows:
         if not found:
             continue
         rows = features(query, found)
-        rows[:, FEATURES.index("cosine")] = assistant._similarity(query.text, [c.text for c in found])
+        with_cosines(rows, np.arange(len(found)),
+                     assistant._similarity(query.text, [c.text for c in found]))
         xs.append(rows)
         ys.append([_positive(question, c.article.doc_id, c.text) for c in found])
         owners.append(np.full(len(found), n))
@@ -138,9 +143,11 @@ def fit(sets: list[Rows]) -> Ranker:
 
     x = np.vstack([s.x for s in sets])
     y = np.concatenate([s.y for s in sets])
+    # Every question weighs the same, however many candidate sentences it has.
+    weight = np.concatenate([1.0 / np.bincount(s.question)[s.question] for s in sets])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
+    model = LogisticRegression(C=REGULARISATION, max_iter=2000).fit((x - mean) / scale, y, weight)
     ranker = Ranker(mean, scale, model.coef_[0], float(model.intercept_[0]), 0.0, 1.0)
     threshold = _decline_threshold(ranker, sets)
     also = _also_threshold(ranker, sets, threshold)
