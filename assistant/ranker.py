@@ -216,7 +216,7 @@ def figure_fits(kind: str, figure) -> bool:
     if kind == "percent":
         return figure.kind == "percent"
     if kind == "age":
-        return figure.kind in ("age", "count")
+        return figure.kind == "age"
     if kind == "count":
         return figure.kind in ("count", "money")
     return figure.kind != "year"

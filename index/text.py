@@ -114,7 +114,7 @@ def names(sentence: str) -> list[str]:
         name = match.group()
         parts = name.split()
         if match.start() == 0 or re.search(r"[.!?:\"“‘]\s*$", sentence[: match.start()]):
-            if parts[0].lower() in lexicon.STOPWORDS:
+            if parts[0].lower() in _COMMON_FIRST_WORDS:
                 parts = parts[1:]
         parts = [p for p in parts if p not in _CALENDAR_WORDS]
         if parts:
@@ -123,6 +123,8 @@ def names(sentence: str) -> list[str]:
 
 
 _CALENDAR_WORDS = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
+# Words capitalised only because they begin a sentence ("The", "Thirty").
+_COMMON_FIRST_WORDS = lexicon.STOPWORDS | lexicon.QUESTION_WORDS | frozenset(lexicon.NUMBER_WORDS)
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -173,7 +175,7 @@ def figures(sentence: str) -> list[Figure]:
             kind = "money"
         elif "%" in unit or "cent" in unit:
             kind = "percent"
-        elif "old" in unit or re.search(r"\b(?:aged?|ages)\s*$", sentence[:match.start()], re.I) or (
+        elif "old" in unit or re.search(r"\b(?:aged?|ages|age of)\s*$", sentence[:match.start()], re.I) or (
             re.search(r"[A-Z]\w+,\s*(?:now\s+)?$", sentence[:match.start()])  # "Smith, 38, said"
             and sentence[match.end():match.end() + 1] == "," and number.isdigit()
         ):
