@@ -74,8 +74,9 @@ def remembered(question: str, answer) -> str:
     standalone = answer.condensed_question or question
     if question_kind(standalone) != "who" or not answer.answered or not answer.citations:
         return standalone
-    asked = standalone.lower()
-    new = [n for n in names(answer.citations[0].quote) if n.lower() not in asked]
+    asked = set(re.findall(r"\w+", standalone.lower()))
+    new = [n for n in names(answer.citations[0].quote)
+           if not set(re.findall(r"\w+", n.lower())) <= asked]
     return f"{standalone} {new[0]}" if new else standalone
 
 

@@ -84,8 +84,9 @@ def _article_stems(article: Article) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _title_stems(article: Article) -> frozenset[str]:
+    """Stems of what the article is about and who published it: title, lead, outlet."""
     lead = lead_index(article)
-    text = article.title
+    text = f"{article.title}\n{article.source}"
     if lead is not None:
         start, end = article_sentences(article)[lead]
         text += "\n" + article.text[start:end]

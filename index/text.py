@@ -116,7 +116,7 @@ def names(sentence: str) -> list[str]:
         if match.start() == 0 or re.search(r"[.!?:\"“‘]\s*$", sentence[: match.start()]):
             if parts[0].lower() in _COMMON_FIRST_WORDS:
                 parts = parts[1:]
-        parts = [p for p in parts if p not in _CALENDAR_WORDS]
+        parts = [re.sub(r"['’]s$", "", p) for p in parts if p not in _CALENDAR_WORDS]
         if parts:
             found.append(" ".join(parts))
     return found
