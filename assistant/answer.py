@@ -53,8 +53,8 @@ def answer_extractively(
     chance of answering reaches the ranker's threshold, plus sentences of other articles that
     reach its `also` level (other reports of the same thing, each cited)."""
     ranker = ranker or default_ranker()
-    found, _, chances = scored(query, passages, articles, similarity, ranker)
-    if not found or chances.max() < ranker.threshold:
+    found, rows, chances = scored(query, passages, articles, similarity, ranker)
+    if not found or ranker.answer_chance(rows, chances) < ranker.threshold:
         return Draft(NOT_IN_ARTICLES, False, [])
     if query.kind == "summary":
         return _summary(found, chances, ranker)
@@ -73,13 +73,14 @@ def answer_extractively(
 
 
 def _summary(found: list[Candidate], chances: np.ndarray, ranker: Ranker) -> Draft:
-    """The lead sentence of each of the most relevant articles (those whose sentences the
-    ranker rates answering), one per article, in order of relevance."""
+    """The lead sentence of each of the most relevant articles (the best one, and those with
+    a sentence the ranker rates at its `also` level), one per article, in order of relevance."""
     best: dict[str, float] = {}
     for candidate, chance in zip(found, chances):
         doc = candidate.article.doc_id
         best[doc] = max(best.get(doc, 0.0), float(chance))
-    docs = sorted((d for d, c in best.items() if c >= ranker.threshold), key=best.get,
+    top = max(best.values())
+    docs = sorted((d for d, c in best.items() if c >= min(ranker.also, top)), key=best.get,
                   reverse=True)[:MAX_SENTENCES]
     leads = {c.article.doc_id: c for c in found if c.index == lead_index(c.article)}
     chosen = [Pick(leads[d], best[d]) for d in docs if d in leads]

@@ -24,12 +24,12 @@ from assistant.retrieval import Passage
 
 MODEL_PATH = Path(__file__).with_name("ranker.json")
 # Sentences embedded per question: the best by the words-only score, to bound the time spent.
-EMBEDDED_POOL = 12
+EMBEDDED_POOL = 6
 # Scores how close in meaning each sentence is to the question (cosine, -1..1).
 Similarity = Callable[[str, list[str]], list[float]]
 
 FEATURES = (
-    "coverage", "coverage_content", "coverage_context", "coverage_article", "coverage_title", "names_missing",
+    "coverage", "coverage_content", "coverage_context", "coverage_title", "names_missing",
     "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
     "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
 )
@@ -78,8 +78,9 @@ def article_sentences(article: Article) -> tuple[tuple[int, int], ...]:
 
 
 @lru_cache(maxsize=4096)
-def _article_stems(article: Article) -> frozenset[str]:
-    return frozenset(stems(article.text))
+def _sentence_stems(article: Article) -> tuple[tuple[str, ...], ...]:
+    """The stems of each sentence of the article, in order."""
+    return tuple(tuple(stems(article.text[s:e])) for s, e in article_sentences(article))
 
 
 @lru_cache(maxsize=4096)
@@ -119,12 +120,11 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
     for row, candidate in enumerate(found):
         article = candidate.article
         sentence = candidate.text
-        words = set(stems(sentence))
-        spans = article_sentences(article)
-        context_start = spans[max(0, candidate.index - 2)][0]
-        context = set(stems(article.text[context_start:candidate.start])) | _title_stems(article)
-        article_words = _article_stems(article)
-        covered = content_covered = context_covered = article_covered = title_covered = 0.0
+        by_sentence = _sentence_stems(article)
+        tokens = list(by_sentence[candidate.index])
+        words = set(tokens)
+        context = _title_stems(article).union(*by_sentence[max(0, candidate.index - 2):candidate.index])
+        covered = content_covered = context_covered = title_covered = 0.0
         names_missing = 0.0
         for term in query.terms:
             in_sentence = bool(term.matches & words)
@@ -132,15 +132,13 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             covered += term.weight * in_sentence
             content_covered += term.weight * (in_sentence and not term.is_name)
             context_covered += term.weight * in_context
-            article_covered += term.weight * bool(term.matches & article_words)
             title_covered += term.weight * bool(term.matches & _title_stems(article))
             if term.is_name and not in_context:
                 names_missing += term.weight
-        tokens = stems(sentence)
         found_figures = figures(sentence)
         fits, near = _fits_kind(query, sentence, found_figures, asked)
         rows[row] = (
-            covered / total, content_covered / content_total, context_covered / total, article_covered / total,
+            covered / total, content_covered / content_total, context_covered / total,
             title_covered / total, names_missing / name_total,
             _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
@@ -223,30 +221,59 @@ def figure_fits(kind: str, figure) -> bool:
     return figure.kind != "year"
 
 
+# What the decline reads of a question's candidates: the best sentence's chance (as log-odds),
+# what that sentence leaves out, and whether any candidate names everything the question names.
+QUESTION_FEATURES = (
+    "best_log_odds", "best_names_missing", "best_coverage_context", "best_cosine",
+    "best_fits_kind", "fewest_names_missing",
+)
+
+
+def question_features(rows: np.ndarray, chances: np.ndarray) -> np.ndarray:
+    """The QUESTION_FEATURES of one question from its candidates' features and chances."""
+    best = int(np.argmax(chances))
+    chance = float(np.clip(chances[best], 1e-6, 1 - 1e-6))
+    column = {name: rows[best, FEATURES.index(name)] for name in FEATURES}
+    return np.array([
+        math.log(chance / (1 - chance)), column["names_missing"], column["coverage_context"],
+        column["cosine"], column["fits_kind"], rows[:, FEATURES.index("names_missing")].min(),
+    ])
+
+
 @dataclass(frozen=True)
 class Ranker:
-    """Logistic regression over standardised features, and the thresholds fitted with it."""
+    """Logistic regressions over features: one rates each sentence, one the question's best
+    sentence (whether to answer at all); and the thresholds fitted with them."""
 
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
-    threshold: float  # below this chance the best sentence answers, Newsdesk declines
+    answer_coef: np.ndarray  # over QUESTION_FEATURES
+    answer_intercept: float
+    threshold: float  # below this chance that the best sentence answers, Newsdesk declines
     also: float  # a sentence from another article is added at this chance or above
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Ranker:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if tuple(data["features"]) != FEATURES:
+        if (tuple(data["features"]) != FEATURES
+                or tuple(data["question_features"]) != QUESTION_FEATURES):
             raise ValueError(f"{path}: fitted on other features; rerun benchmarks/fit_ranker.py")
         return cls(
             np.asarray(data["mean"]), np.asarray(data["scale"]), np.asarray(data["coef"]),
-            float(data["intercept"]), float(data["threshold"]), float(data["also"]),
+            float(data["intercept"]), np.asarray(data["answer_coef"]),
+            float(data["answer_intercept"]), float(data["threshold"]), float(data["also"]),
         )
 
     def chance(self, rows: np.ndarray) -> np.ndarray:
         z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
+
+    def answer_chance(self, rows: np.ndarray, chances: np.ndarray) -> float:
+        """The chance that the question's best sentence answers it."""
+        z = question_features(rows, chances) @ self.answer_coef + self.answer_intercept
+        return float(1.0 / (1.0 + math.exp(-z)))
 
     def without_cosine(self, rows: np.ndarray) -> np.ndarray:
         """Chances with every sentence's cosines at their training means (to pre-rank)."""

@@ -20,7 +20,7 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,8 @@ from assistant.chat import condense
 from assistant.evaluate import Question, load_questions
 from assistant.query import analyse
 from assistant.ranker import (
-    FEATURES, MODEL_PATH, Ranker, candidates, features, is_heading, with_cosines,
+    FEATURES, MODEL_PATH, QUESTION_FEATURES, Ranker, candidates, features, is_heading,
+    question_features, with_cosines,
 )
 from assistant.retrieval import retrieve
 from assistant.settings import PROJECT_ROOT, Settings
@@ -43,6 +44,9 @@ SETS = {
     "multihop": (SHARED / "multihop" / "questions_dev.json", SHARED / "multihop" / "articles.jsonl"),
 }
 MULTIHOP_TYPES = ("inference_query", "null_query")
+# Sets whose answers take several articles together: they train the sentence weights, but the
+# decline threshold is set on the sets where one sentence answers (a decline there is by design).
+MULTI_SENTENCE = {"multihop"}
 MIN_DECLINE_PRECISION = 0.95
 # Inverse strength of the L2 penalty (scikit-learn's C), per question weighed as one sample.
 REGULARISATION = 1.0
@@ -56,6 +60,7 @@ class Rows:
     y: np.ndarray
     question: np.ndarray  # index into `refusal`
     refusal: np.ndarray  # per question: true when the articles hold no answer
+    single: bool = True  # whether one sentence answers each answerable question
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 def load_features(cache: Path | None, sets: list[str], index_root: Path) -> dict[str, Rows]:
     if cache and cache.exists():
         saved = np.load(cache)
-        return {name: Rows(*(saved[f"{name}_{part}"] for part in ("x", "y", "question", "refusal")))
+        return {name: Rows(*(saved[f"{name}_{part}"] for part in ("x", "y", "question", "refusal")),
+                           single=name not in MULTI_SENTENCE)
                 for name in sets}
     data = {name: extract(name, index_root / name) for name in sets}
     if cache:
@@ -127,7 +133,7 @@ def extract(name: str, index_dir: Path) -> Rows:
         owners.append(np.full(len(found), n))
         print(f"{name} {n + 1}/{len(questions)}", end="\r", file=sys.stderr)
     return Rows(np.vstack(xs), np.concatenate(ys).astype(int), np.concatenate(owners),
-                np.array([q.refusal for q in questions]))
+                np.array([q.refusal for q in questions]), single=name not in MULTI_SENTENCE)
 
 
 def _positive(question: Question, doc_id: str, sentence: str) -> bool:
@@ -138,7 +144,8 @@ def _positive(question: Question, doc_id: str, sentence: str) -> bool:
 
 
 def fit(sets: list[Rows]) -> Ranker:
-    """Logistic regression on the pooled sets, then the thresholds."""
+    """Logistic regression of sentences on the pooled sets, then the one of questions (does
+    the best sentence answer?), then the thresholds."""
     from sklearn.linear_model import LogisticRegression
 
     x = np.vstack([s.x for s in sets])
@@ -148,27 +155,49 @@ def fit(sets: list[Rows]) -> Ranker:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=REGULARISATION, max_iter=2000).fit((x - mean) / scale, y, weight)
-    ranker = Ranker(mean, scale, model.coef_[0], float(model.intercept_[0]), 0.0, 1.0)
-    threshold = _decline_threshold(ranker, sets)
-    also = _also_threshold(ranker, sets, threshold)
-    return Ranker(mean, scale, model.coef_[0], float(model.intercept_[0]), threshold, also)
+    ranker = Ranker(mean, scale, model.coef_[0], float(model.intercept_[0]),
+                    np.zeros(len(QUESTION_FEATURES)), 0.0, 0.0, 1.0)
+    questions, answers = [], []
+    for rows in sets:
+        features_of, right = _per_question(ranker, rows)
+        questions.append(features_of)
+        answers.append(right & ~rows.refusal[: len(right)])
+    decline = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(
+        np.vstack(questions), np.concatenate(answers))
+    ranker = replace(ranker, answer_coef=decline.coef_[0],
+                     answer_intercept=float(decline.intercept_[0]))
+    return replace(ranker, threshold=_decline_threshold(ranker, sets),
+                   also=_also_threshold(ranker, sets))
+
+
+def _per_question(ranker: Ranker, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: its QUESTION_FEATURES, and whether its best sentence answers."""
+    chances = ranker.chance(rows.x)
+    found = np.zeros((len(rows.refusal), len(QUESTION_FEATURES)))
+    right = np.zeros(len(rows.refusal), dtype=bool)
+    for q in np.unique(rows.question):
+        mine = np.flatnonzero(rows.question == q)
+        found[q] = question_features(rows.x[mine], chances[mine])
+        right[q] = bool(rows.y[mine[np.argmax(chances[mine])]])
+    return found, right
 
 
 def _best_per_question(ranker: Ranker, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
-    """Per question: the best candidate's chance, and whether that candidate answers."""
+    """Per question: the chance that its best sentence answers, and whether it does."""
     chances = ranker.chance(rows.x)
     best = np.zeros(len(rows.refusal))
     right = np.zeros(len(rows.refusal), dtype=bool)
     for q in np.unique(rows.question):
         mine = np.flatnonzero(rows.question == q)
-        top = mine[np.argmax(chances[mine])]
-        best[q], right[q] = chances[top], bool(rows.y[top])
+        best[q] = ranker.answer_chance(rows.x[mine], chances[mine])
+        right[q] = bool(rows.y[mine[np.argmax(chances[mine])]])
     return best, right
 
 
 def _decline_threshold(ranker: Ranker, sets: list[Rows]) -> float:
     """The threshold with the most questions right among those whose declines are right at
-    least MIN_DECLINE_PRECISION of the time, on every set."""
+    least MIN_DECLINE_PRECISION of the time, on every set one sentence answers."""
+    sets = [rows for rows in sets if rows.single] or sets
     per_set = [(*_best_per_question(ranker, rows), rows.refusal) for rows in sets]
     options = np.unique(np.concatenate([best for best, _, _ in per_set]))
     chosen, most = 0.0, -1
@@ -185,9 +214,8 @@ def _decline_threshold(ranker: Ranker, sets: list[Rows]) -> float:
     return chosen
 
 
-def _also_threshold(ranker: Ranker, sets: list[Rows], threshold: float) -> float:
-    """The least chance at which a runner-up sentence from another article answers as well
-    more often than not."""
+def _also_threshold(ranker: Ranker, sets: list[Rows]) -> float:
+    """The least chance at which a runner-up sentence answers as well more often than not."""
     chances, labels = [], []
     for rows in sets:
         scores = ranker.chance(rows.x)
@@ -197,9 +225,8 @@ def _also_threshold(ranker: Ranker, sets: list[Rows], threshold: float) -> float
             chances += list(scores[order])
             labels += list(rows.y[order])
     chances, labels = np.array(chances), np.array(labels)
-    for level in np.unique(chances[chances >= threshold]):
-        above = chances >= level
-        if labels[above].mean() >= 0.5:
+    for level in np.unique(chances):
+        if labels[chances >= level].mean() >= 0.5:
             return float(level)
     return 1.0
 
@@ -231,6 +258,9 @@ def _as_json(ranker: Ranker) -> dict:
         "scale": [round(v, 6) for v in ranker.scale.tolist()],
         "coef": [round(v, 6) for v in ranker.coef.tolist()],
         "intercept": round(ranker.intercept, 6),
+        "question_features": list(QUESTION_FEATURES),
+        "answer_coef": [round(v, 6) for v in ranker.answer_coef.tolist()],
+        "answer_intercept": round(ranker.answer_intercept, 6),
         "threshold": round(ranker.threshold, 6),
         "also": round(ranker.also, 6),
     }
