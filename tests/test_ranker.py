@@ -11,7 +11,9 @@ from index.terms import TermStats
 
 from assistant.answer import NOT_IN_ARTICLES, answer_extractively
 from assistant.query import analyse
-from assistant.ranker import FEATURES, Ranker, candidates, default_ranker, features
+from assistant.ranker import (
+    FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features,
+)
 from assistant.retrieval import Passage
 
 ZENDA = Article(
@@ -84,10 +86,13 @@ def test_names_said_just_before_count_for_the_sentence():
 
 
 def ranker_on(feature: str, threshold: float) -> Ranker:
-    """A ranker that reads one feature only."""
+    """A ranker that reads one feature only, and answers on its best sentence's chance."""
     coef = np.zeros(len(FEATURES))
     coef[FEATURES.index(feature)] = 4.0
-    return Ranker(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, -2.0, threshold, 0.9)
+    answer_coef = np.zeros(len(QUESTION_FEATURES))
+    answer_coef[QUESTION_FEATURES.index("best_log_odds")] = 1.0
+    return Ranker(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, -2.0, answer_coef, 0.0,
+                  threshold, 0.9)
 
 
 def test_declines_below_the_threshold_and_cites_nothing():
@@ -124,3 +129,4 @@ def test_a_summary_is_the_lead_of_each_relevant_article():
 def test_the_packaged_model_reads_the_current_features():
     ranker = default_ranker()
     assert len(ranker.coef) == len(FEATURES) and 0 < ranker.threshold < 1
+    assert len(ranker.answer_coef) == len(QUESTION_FEATURES)
