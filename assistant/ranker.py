@@ -30,6 +30,7 @@ Similarity = Callable[[str, list[str]], list[float]]
 
 FEATURES = (
     "coverage", "coverage_content", "coverage_context", "coverage_title", "names_missing",
+    "names_in_sentence", "set_elsewhere",
     "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
     "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
 )
@@ -125,7 +126,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         words = set(tokens)
         context = _title_stems(article).union(*by_sentence[max(0, candidate.index - 2):candidate.index])
         covered = content_covered = context_covered = title_covered = 0.0
-        names_missing = 0.0
+        names_missing = names_in_sentence = 0.0
         for term in query.terms:
             in_sentence = bool(term.matches & words)
             in_context = in_sentence or bool(term.matches & context)
@@ -135,11 +136,14 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             title_covered += term.weight * bool(term.matches & _title_stems(article))
             if term.is_name and not in_context:
                 names_missing += term.weight
+            if term.is_name and in_sentence:
+                names_in_sentence += term.weight
         found_figures = figures(sentence)
         fits, near = _fits_kind(query, sentence, found_figures, asked)
         rows[row] = (
             covered / total, content_covered / content_total, context_covered / total,
-            title_covered / total, names_missing / name_total,
+            title_covered / total, names_missing / name_total, names_in_sentence / name_total,
+            float(bool(query.names) and _set_elsewhere(sentence, asked)),
             _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
             float(any(f.kind != "year" for f in found_figures)),
@@ -171,6 +175,21 @@ def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
         tf = sum(token in term.matches for token in tokens)
         score += term.weight * tf * (k1 + 1) / (tf + norm) if tf else 0.0
     return score
+
+
+_CALENDAR = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
+_PLACE = re.compile(r"\b(?:in|at|near|outside|of the (?:city|town|village|region) of)\s+"
+                    r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+
+
+def _set_elsewhere(sentence: str, asked: set[str]) -> bool:
+    """Whether the sentence sets what it tells in a place the question does not name ("in
+    Zenda" when Ruritania is asked about)."""
+    return any(
+        not {w.lower() for w in re.findall(r"\w+", place)} & asked
+        and not place.split()[0] in _CALENDAR
+        for place in _PLACE.findall(sentence)
+    )
 
 
 def _has_new_name(sentence: str, asked: set[str]) -> bool:
