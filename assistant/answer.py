@@ -61,15 +61,30 @@ def answer_extractively(
     order = np.argsort(-chances)
     chosen = [Pick(found[order[0]], float(chances[order[0]]))]
     for i in order[1:]:
-        if len(chosen) == MAX_SENTENCES or chances[i] < ranker.also:
+        if len(chosen) == MAX_SENTENCES:
             break
-        if all(found[i].article.doc_id != p.candidate.article.doc_id for p in chosen):
+        if all(found[i].article.doc_id != p.candidate.article.doc_id for p in chosen) and (
+            chances[i] >= ranker.also
+            or query.kind in FIGURE_KINDS and _answers_alone(found, rows, chances, i, ranker)
+        ):
             chosen.append(Pick(found[i], float(chances[i])))
     if query.kind in FIGURE_KINDS and len(chosen) > 1:
         return _figures_answer(query, chosen)
     if query.kind == "when":
         return _when_answer(chosen)
     return _write_up(chosen, lambda p: f"{p.candidate.text} ({where(p.candidate.article)})")
+
+
+def _answers_alone(
+    found: list[Candidate], rows: np.ndarray, chances: np.ndarray, i: int, ranker: Ranker
+) -> bool:
+    """Whether sentence `i` is its article's best and that article alone would answer: then
+    its figure is another report of the thing asked about, shown beside the first."""
+    doc = found[i].article.doc_id
+    mine = np.array([j for j, c in enumerate(found) if c.article.doc_id == doc])
+    if i != mine[np.argmax(chances[mine])]:
+        return False
+    return ranker.answer_chance(rows[mine], chances[mine]) >= ranker.threshold
 
 
 def _summary(found: list[Candidate], chances: np.ndarray, ranker: Ranker) -> Draft:

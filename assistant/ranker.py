@@ -178,8 +178,8 @@ def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
 
 
 _CALENDAR = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
-_PLACE = re.compile(r"\b(?:in|at|near|outside|of the (?:city|town|village|region) of)\s+"
-                    r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+_PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+(?:city|town|village|region|province)"
+                    r"\s+of\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
 
 
 def _set_elsewhere(sentence: str, asked: set[str]) -> bool:
@@ -311,13 +311,15 @@ def scored(
     query: Query, passages: list[Passage], articles: dict[str, Article],
     similarity: Similarity | None, ranker: Ranker,
 ) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
-    """The candidates, their features and their chances, cosine filled in for the pool of
-    the best EMBEDDED_POOL by the other features."""
+    """The candidates, their features and their chances; the cosines are computed for the
+    pool of the best EMBEDDED_POOL by the other features."""
     found = [c for c in candidates(passages, articles) if not is_heading(c.text)]
     rows = features(query, found)
     if not found:
         return found, rows, np.zeros(0)
-    chances = ranker.without_cosine(rows)
+    for name in ("cosine", "cosine_gap"):  # unknown outside the pool: the training mean
+        rows[:, FEATURES.index(name)] = ranker.mean[FEATURES.index(name)]
+    chances = ranker.chance(rows)
     if similarity is not None:
         pool = np.argsort(-chances)[:EMBEDDED_POOL]
         with_cosines(rows, pool, similarity(query.text, [found[i].text for i in pool]))
