@@ -15,7 +15,7 @@ from index.text import dates, figures, is_relative_date
 from assistant.citations import cite
 from assistant.query import FIGURE_KINDS, Query
 from assistant.ranker import (
-    Candidate, Ranker, Similarity, default_ranker, figure_fits, lead_index, scored,
+    FEATURES, Candidate, Ranker, Similarity, default_ranker, figure_fits, lead_index, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Citation
@@ -78,8 +78,11 @@ def answer_extractively(
 def _answers_alone(
     found: list[Candidate], rows: np.ndarray, chances: np.ndarray, i: int, ranker: Ranker
 ) -> bool:
-    """Whether sentence `i` is its article's best and that article alone would answer: then
-    its figure is another report of the thing asked about, shown beside the first."""
+    """Whether sentence `i` is its article's best, gives a figure next to what the question
+    counts, and its article alone would answer: then it is another report of the thing asked
+    about, shown beside the first."""
+    if rows[i, FEATURES.index("figure_near_terms")] <= 0:
+        return False
     doc = found[i].article.doc_id
     mine = np.array([j for j, c in enumerate(found) if c.article.doc_id == doc])
     if i != mine[np.argmax(chances[mine])]:

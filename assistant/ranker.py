@@ -202,17 +202,18 @@ def _has_new_name(sentence: str, asked: set[str]) -> bool:
 
 def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> tuple[float, float]:
     """Whether the sentence holds the kind of answer asked for, and (for figures) the weight
-    of the question's other terms, what is counted first among them, found within a few
-    words of a figure of that kind ("17 people injured" for the injured)."""
+    of the question's other terms, what is counted first among them, found in the words just
+    around a figure of that kind ("17 people injured" for the injured)."""
     kind = query.kind
     if kind in FIGURE_KINDS:
         fitting = [f for f in found_figures if figure_fits(kind, f)]
         if not fitting:
             return 0.0, 0.0
         near: set[str] = set()
-        for figure in fitting:
-            window = sentence[max(0, figure.start - 40) : figure.end + 40]
-            near |= set(stems(window))
+        for figure in fitting:  # the words just before and after: "injuring 11 civilians"
+            before = sentence[: figure.start].split()[-3:]
+            after = sentence[figure.end :].split()[:4]
+            near |= set(stems(" ".join(before + after)))
         weight = sum(t.weight for t in query.terms if not t.is_name and t.matches & near)
         if query.focus & near:
             weight += max((t.weight for t in query.terms if t.matches == query.focus), default=0)
