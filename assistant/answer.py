@@ -54,7 +54,9 @@ def answer_extractively(
     reach its `also` level (other reports of the same thing, each cited)."""
     ranker = ranker or default_ranker()
     found, rows, chances = scored(query, passages, articles, similarity, ranker)
-    if not found or ranker.answer_chance(rows, chances) < ranker.threshold:
+    if not found or ranker.answer_chance(rows, chances) < ranker.threshold or _about_others(
+        query, rows
+    ):
         return Draft(NOT_IN_ARTICLES, False, [])
     if query.kind == "summary":
         return _summary(found, chances, ranker)
@@ -73,6 +75,12 @@ def answer_extractively(
     if query.kind == "when":
         return _when_answer(chosen)
     return _write_up(chosen, lambda p: f"{p.candidate.text} ({where(p.candidate.article)})")
+
+
+def _about_others(query: Query, rows: np.ndarray) -> bool:
+    """Whether no candidate, with its context, names anyone or anything the question names:
+    the articles found are about something else."""
+    return bool(query.names) and rows[:, FEATURES.index("names_missing")].min() >= 1.0
 
 
 def _answers_alone(
