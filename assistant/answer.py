@@ -59,7 +59,7 @@ def answer_extractively(
     ):
         return Draft(NOT_IN_ARTICLES, False, [])
     if query.kind == "summary":
-        return _summary(found, chances, ranker)
+        return _summary(query, found, rows, chances, ranker)
     order = np.argsort(-chances)
     chosen = [Pick(found[order[0]], float(chances[order[0]]))]
     for i in order[1:]:
@@ -98,9 +98,13 @@ def _answers_alone(
     return ranker.answer_chance(rows[mine], chances[mine]) >= ranker.threshold
 
 
-def _summary(found: list[Candidate], chances: np.ndarray, ranker: Ranker) -> Draft:
-    """The lead sentence of each of the most relevant articles (the best one, and those with
-    a sentence the ranker rates at its `also` level), one per article, in order of relevance."""
+def _summary(
+    query: Query, found: list[Candidate], rows: np.ndarray, chances: np.ndarray, ranker: Ranker
+) -> Draft:
+    """For each of the most relevant articles (the best one, and those with a sentence the
+    ranker rates at its `also` level), one per article in order of relevance: its lead
+    sentence, or where the lead does not name what the question names, its first sentence
+    that does."""
     best: dict[str, float] = {}
     for candidate, chance in zip(found, chances):
         doc = candidate.article.doc_id
@@ -108,17 +112,21 @@ def _summary(found: list[Candidate], chances: np.ndarray, ranker: Ranker) -> Dra
     top = max(best.values())
     docs = sorted((d for d, c in best.items() if c >= min(ranker.also, top)), key=best.get,
                   reverse=True)[:MAX_SENTENCES]
-    leads = {c.article.doc_id: c for c in found if c.index == lead_index(c.article)}
-    chosen = [Pick(leads[d], best[d]) for d in docs if d in leads]
+    names_in = rows[:, FEATURES.index("names_in_sentence")]
+    leads: dict[str, Candidate] = {}
+    naming: dict[str, Candidate] = {}
+    for i in sorted(range(len(found)), key=lambda i: found[i].index):
+        candidate = found[i]
+        doc = candidate.article.doc_id
+        if candidate.index == lead_index(candidate.article):
+            leads.setdefault(doc, candidate)
+        if query.names and names_in[i] >= 1.0:
+            naming.setdefault(doc, candidate)
+    opening = leads | naming
+    chosen = [Pick(opening[d], best[d]) for d in docs if d in opening]
     if not chosen:
         return Draft(NOT_IN_ARTICLES, False, [])
     return _write_up(chosen, lambda p: f"{p.candidate.text} ({where(p.candidate.article)})")
-
-
-def _lead(candidate: Candidate) -> int | None:
-    from assistant.ranker import _lead_index
-
-    return _lead_index(candidate.article)
 
 
 def _figures_answer(query: Query, chosen: list[Pick]) -> Draft:
