@@ -180,8 +180,7 @@ class Assistant:
                 checked = generate.check(draft, prompt, standalone, self.settings.llm_strict)
         if checked is None:
             checked = answer_extractively(
-                query, passages, self.index.articles, self.settings.min_support,
-                similarity=self._similarity,
+                query, passages, self.index.articles, similarity=self._similarity
             )
             mode, unsupported = "extractive", []
         else:

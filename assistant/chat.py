@@ -6,7 +6,9 @@ import re
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from assistant.query import STOPWORDS
+from index.text import names
+
+from assistant.query import STOPWORDS, question_kind
 
 # Words that lean on an earlier turn for their meaning.
 _ANAPHORA = re.compile(
@@ -66,6 +68,18 @@ def _names(text: str) -> list[str]:
     return names
 
 
+def remembered(question: str, answer) -> str:
+    """What a turn leaves for the next: the stand-alone question and, when it asked who, the
+    first name its answer gives that the question lacks ("he" in the next turn is that one)."""
+    standalone = answer.condensed_question or question
+    if question_kind(standalone) != "who" or not answer.answered or not answer.citations:
+        return standalone
+    asked = set(re.findall(r"\w+", standalone.lower()))
+    new = [n for n in names(answer.citations[0].quote)
+           if not set(re.findall(r"\w+", n.lower())) <= asked]
+    return f"{standalone} {new[0]}" if new else standalone
+
+
 class Conversation:
     """A chat session over an Assistant; each `ask` sees the questions asked before it."""
 
@@ -76,7 +90,7 @@ class Conversation:
 
     def ask(self, question: str, **options):
         answer = self.assistant.ask(question, history=self.questions, **(self.ask_options | options))
-        self.questions.append(answer.condensed_question or question)
+        self.questions.append(remembered(question, answer))
         return answer
 
     def ask_stream(self, question: str, **options):
@@ -85,5 +99,5 @@ class Conversation:
             question, history=self.questions, **(self.ask_options | options)
         ):
             if not isinstance(piece, str):
-                self.questions.append(piece.condensed_question or question)
+                self.questions.append(remembered(question, piece))
             yield piece

@@ -1,5 +1,5 @@
-"""Read a question: what kind of answer it wants, its key terms and how rare each is, the
-names in it, and spelling variants of those names that the articles may use."""
+"""Read a question: what kind of answer it wants, its key terms and how rare each is, which of
+them are names (as the articles write them), and spelling variants the articles may use."""
 
 from __future__ import annotations
 
@@ -7,39 +7,14 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from index import lexicon
 from index.terms import TermStats, stem, stems
 
-STOPWORDS = set(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we
-    were what when where which while who whom whose why will with would you your yours
-    according article articles report reported reports say said says tell told happen happened
-    happening know known mention mentioned give given many much number total people person
-    one ones thing things get got take took taken taking part""".split()
-)
-
-# Transliterations that name the same place; each spelling finds the others.
-PLACE_VARIANTS = [
-    {"kyiv", "kiev"}, {"kharkiv", "kharkov"}, {"odesa", "odessa"}, {"lviv", "lvov", "lwow"},
-    {"mykolaiv", "nikolaev", "nikolayev"}, {"zaporizhzhia", "zaporozhye", "zaporizhia"},
-    {"dnipro", "dnepr", "dnipropetrovsk"}, {"luhansk", "lugansk"}, {"chernihiv", "chernigov"},
-    {"kryvyi", "krivoy"}, {"rih", "rog"}, {"vinnytsia", "vinnitsa"}, {"rivne", "rovno"},
-    {"khmelnytskyi", "khmelnitsky"}, {"ternopil", "ternopol"}, {"sumy", "sumi"},
-]
-# Words news reports use for the same outcome; a question using one matches the others.
-SYNONYMS = [
-    {"injured", "injuries", "injury", "injuring", "wounded", "wounding", "hurt"},
-    {"killed", "killing", "dead", "death", "deaths", "died", "die", "fatalities", "lives"},
-    {"strike", "strikes", "attack", "attacks", "blast", "blasts", "explosion", "bombardment"},
-    {"missile", "missiles", "rocket", "rockets"},
-]
+# Words that carry no content in a question: function words and words of asking.
+STOPWORDS = lexicon.STOPWORDS | lexicon.QUESTION_WORDS
 
 
-def _stem_groups(groups: list[set[str]]) -> dict[str, frozenset[str]]:
+def _stem_groups(groups) -> dict[str, frozenset[str]]:
     lookup: dict[str, frozenset[str]] = {}
     for group in groups:
         stemmed = frozenset(stem(word) for word in group)
@@ -48,15 +23,34 @@ def _stem_groups(groups: list[set[str]]) -> dict[str, frozenset[str]]:
     return lookup
 
 
-_VARIANTS = _stem_groups(PLACE_VARIANTS)
-_SYNONYMS = _stem_groups(SYNONYMS)
+_VARIANTS = _stem_groups(lexicon.PLACE_VARIANTS)
+_SYNONYMS = _stem_groups(lexicon.SYNONYMS)
 
+# The kind of answer a question asks for, tried in order; the first pattern found wins.
 _KINDS = [
-    ("count", re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I)),
-    ("when", re.compile(r"\b(when|what (day|date|time|year|month))\b", re.I)),
-    ("who", re.compile(r"\b(who|whom|whose|which (person|official|leader|president|minister))\b", re.I)),
-    ("where", re.compile(r"\bwhere\b", re.I)),
+    ("summary", r"^\s*(?:summari[sz]e|tell me about|what(?:'s| is| has)? happen(?:ed|ing)|"
+                r"give me an? (?:summary|overview)|overview of|news (?:on|about))\b"),
+    ("quote", r"\b(?:which|what) (?:article|report|story)\b|\bwho (?:said|called|described|"
+              r"warned|told|dismissed|greeted|accused|branded|urged)\b|\bwhat did .{1,80}? "
+              r"(?:say|call|describe|tell|warn)\b|\bhow did .{1,80}? (?:describe|react|respond)\b"),
+    ("age", r"\bhow old\b|\bwhat age\b|\bage of\b|\baged?\b.*\bwhen\b"),
+    ("percent", r"\bpercentage\b|\bper ?cent\b|%|\bby how much\b|\bwhat share\b"),
+    ("money", r"\bhow much (?:money|cash|did .{1,60}? (?:pay|cost|raise|earn|make|spend|"
+              r"take|offer|lose|save|fine)|was .{1,60}? (?:paid|fined|worth|sold))|"
+              r"\b(?:price|cost|fee|fine|profit|loss|revenue|sales|salary|budget|worth|bribe)s?\b"
+              r".*\b(?:how much|what|how large)\b|\bhow much\b.*\b(?:pay|paid|cost|fine|"
+              r"fined|profit|earn|offer|worth|price)|\bwhat (?:price|fee|sum|amount)\b"),
+    ("count", r"\bhow many\b|\bnumber of\b|\bdeath toll\b|\btoll\b|\bhow much\b"),
+    ("measure", r"\bhow (?:fast|long|far|big|large|high|tall|heavy|often)\b|\bwhat (?:speed|"
+                r"size|distance|length|score|rank|position)\b"),
+    ("when", r"\bwhen\b|\bwhat (?:day|date|time|year|month)\b|\bin what year\b|"
+             r"\bon what (?:day|date)\b|\buntil when\b"),
+    ("where", r"\bwhere\b|\bin which (?:country|city|town|region|state|village)\b"),
+    ("who", r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bwhat is the name\b|\breal name\b"),
 ]
+_KIND_PATTERNS = [(kind, re.compile(pattern, re.I)) for kind, pattern in _KINDS]
+# Kinds answered by a number of some sort.
+FIGURE_KINDS = frozenset({"count", "money", "percent", "age", "measure"})
 
 
 @dataclass(frozen=True)
@@ -82,14 +76,18 @@ class Query:
         return tuple(term for term in self.terms if term.is_name)
 
     @property
+    def weight(self) -> float:
+        return sum(term.weight for term in self.terms) or 1.0
+
+    @property
     def search_text(self) -> str:
-        """The question plus the spellings of its names the articles use, for retrieval."""
-        extra = sorted({m for t in self.terms for m in t.matches if m != t.stem and t.is_name})
+        """The question plus the spellings of its terms the articles use, for retrieval."""
+        extra = sorted({m for t in self.terms for m in t.matches if m != t.stem})
         return f"{self.text} {' '.join(extra)}".strip()
 
 
 def question_kind(question: str) -> str:
-    for kind, pattern in _KINDS:
+    for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
             return kind
     return "other"
@@ -97,7 +95,7 @@ def question_kind(question: str) -> str:
 
 def analyse(question: str, stats: TermStats) -> Query:
     """Split a question into weighted key terms, with variants that exist in the index."""
-    names = _capitalised_words(question)
+    capitalised = _capitalised_words(question)
     terms: dict[str, Term] = {}
     for word in re.findall(r"[\w’'-]+", question):
         for part in re.findall(r"\w\w+", word):
@@ -111,26 +109,31 @@ def analyse(question: str, stats: TermStats) -> Query:
             matches |= _related_stems(stemmed, stats)
             known = [m for m in matches if stats.known(m)]
             weight = min(stats.idf(m) for m in known) if known else stats.idf(stemmed)
+            share = stats.capital_share(lower)  # how the articles write the word
+            is_name = share is not None and share >= 0.5
+            if not stats.known(stemmed) and part in capitalised:
+                is_name = True
             terms[stemmed] = Term(
                 word=part, stem=stemmed, matches=frozenset(matches), weight=weight,
-                is_name=part in names,
+                is_name=is_name,
             )
     kind = question_kind(question)
-    focus = _count_focus(question, terms) if kind == "count" else frozenset()
+    focus = _count_focus(question, terms) if kind in FIGURE_KINDS else frozenset()
     return Query(text=question.strip(), kind=kind, terms=tuple(terms.values()), focus=focus)
 
 
 def _count_focus(question: str, terms: dict[str, Term]) -> frozenset[str]:
     """What a counting question counts: the first key term after "how many" ("how many
     missiles", "how many people were injured"), skipping a partitive "of the injured"."""
-    match = _KINDS[0][1].search(question)
-    rest = question[match.end():] if match else question
+    match = re.search(r"\b(?:how many|how much|number of)\b", question, re.I)
+    rest = question[match.end():] if match else ""
     rest = re.sub(r"^\s*of\s+(?:the|those)\s+\w+", "", rest, flags=re.I)
-    for word in re.findall(r"\w\w+", rest):
-        term = terms.get(stem(word.lower()))
-        if term is not None and not term.is_name:
+    counted = [terms.get(stem(word.lower())) for word in re.findall(r"\w\w+", rest)]
+    counted = [term for term in counted if term is not None and not term.is_name]
+    for term in counted:  # "how many people were killed": what happened to them says more
+        if term.word.lower() not in lexicon.PEOPLE_NOUNS:
             return term.matches
-    return frozenset()
+    return counted[0].matches if counted else frozenset()
 
 
 def _related_stems(stemmed: str, stats: TermStats) -> set[str]:

@@ -92,10 +92,6 @@ class Settings(BaseSettings):
     )
     chunk_overlap: int = Field(OVERLAP, ge=0, description="Sentences shared by neighbouring chunks.")
     top_k: int = Field(24, ge=1, description="Chunks retrieved per question; the answer reads them all.")
-    min_support: float = Field(
-        0.6, ge=0, le=1,
-        description="Share of the question's key terms a sentence must hold to answer (0-1).",
-    )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
     host: str = Field("127.0.0.1", description="Address the web chat binds.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the web chat.")

@@ -20,7 +20,7 @@ from index.article_store import (COLLECTION, ArticleStore, ArticleWrite, ChunkSp
 from index.chunking import MAX_CHARS, OVERLAP
 from index.documents import Article, Chunk
 from index.errors import IndexLocked, ModelMismatch, StoreUnavailable
-from index.terms import TermStats, keyword_terms
+from index.terms import NAME_SAMPLES, TermStats, keyword_terms
 from index.vectors import ChromaVectors, VectorStore, embedding_text
 
 # Postings a keyword search reads at most (see KeywordRetriever).
@@ -182,8 +182,19 @@ class ArticleIndex:
     def term_stats(self) -> TermStats:
         """Chunk frequencies of stems, from the store (cached until the next commit)."""
         if self._term_stats is None:
-            self._term_stats = TermStats(self.store)
+            self._term_stats = TermStats(self.store, samples=self._texts_holding)
         return self._term_stats
+
+    def _texts_holding(self, word: str) -> list[str]:
+        """A few committed chunks that hold `word` (by the keyword index), as text."""
+        hits = self.store.keyword_search(keyword_terms(word), NAME_SAMPLES, None)
+        spans = self.spans([chunk_id for chunk_id, _ in hits])
+        texts = []
+        for span in spans.values():
+            article = self.articles.get(span.doc_id)
+            if article is not None:
+                texts.append(article.text[span.start : span.end])
+        return texts
 
     # --- writing -------------------------------------------------------------------------------
     @contextmanager

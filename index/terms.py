@@ -1,41 +1,28 @@
-"""Word stems as the keyword index sees them, and how rare each is across the chunks."""
+"""Word stems as the keyword index sees them, how rare each is across the chunks, and how the
+articles write each word (a name is a word they capitalise)."""
 
 from __future__ import annotations
 
 import math
-import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol
 
-import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-_TOKEN = re.compile(TOKEN_PATTERN)
+from index.text import TOKEN_PATTERN, capitalisation, stem, stems, words
+
+__all__ = ["TOKEN_PATTERN", "TermSource", "TermStats", "keyword_terms", "stem", "stems"]
+
 _STOPWORDS = frozenset(STOPWORDS_EN)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word.lower())
-
-
-def stems(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens, as the BM25 index tokenises text."""
-    return _stemmer().stemWords([t.lower() for t in _TOKEN.findall(text)])
+# Texts read to learn how the articles write a word: enough to tell a name from a common word.
+NAME_SAMPLES = 20
 
 
 def keyword_terms(text: str) -> list[str]:
     """The stems the keyword index holds for `text`: word tokens less English stopwords,
     stemmed, in order (as the BM25 retriever tokenised before)."""
-    words = [t.lower() for t in _TOKEN.findall(text)]
-    return _stemmer().stemWords([w for w in words if w not in _STOPWORDS])
+    return stems(" ".join(w for w in words(text) if w.lower() not in _STOPWORDS))
 
 
 class TermSource(Protocol):
@@ -53,8 +40,11 @@ class TermStats:
     on demand and cached. One object holds for one store generation; make a new one after a
     commit."""
 
-    def __init__(self, source: TermSource, cache_size: int = 100_000) -> None:
+    def __init__(self, source: TermSource, samples: Callable[[str], Iterable[str]] | None = None,
+                 cache_size: int = 100_000) -> None:
         self._source = source
+        self._samples = samples
+        self._capitals: dict[str, float | None] = {}
         self.n_docs = source.chunk_count()
         self._df: dict[str, int] = {}
         self._lists: dict[tuple, list[str]] = {}
@@ -94,6 +84,22 @@ class TermStats:
 
     def known(self, term: str) -> bool:
         return self.frequency(term) > 0
+
+    def capital_share(self, word: str) -> float | None:
+        """The share of the articles' uses of `word` inside sentences that are capitalised:
+        near 1 for a name, near 0 for a common word, however a question writes it; None when
+        the articles never use it there. Read from a few texts that hold the word."""
+        word = word.lower()
+        with self._lock:
+            if word in self._capitals:
+                return self._capitals[word]
+        texts = self._samples(word) if self._samples else ()
+        share = capitalisation(texts).get(word)
+        with self._lock:
+            if len(self._capitals) >= self._cache_size:
+                self._capitals.clear()
+            self._capitals[word] = share
+        return share
 
 
 class _Frequencies(Mapping[str, int]):

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 
 from index.embedding import BatchEmbedding
+from index.terms import TermStats
 
 HASH_MODEL = "hash-384"
 
@@ -110,3 +111,35 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass
+
+
+class MemoryTerms:
+    """A term source over a few texts in memory: document frequencies given, and the texts
+    themselves as the samples that show how a word is written."""
+
+    def __init__(self, chunks: int, df: dict[str, int], texts: list[str] = ()) -> None:
+        self.chunks, self.df, self.texts = chunks, df, list(texts)
+
+    def chunk_count(self) -> int:
+        return self.chunks
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        return {t: self.df[t] for t in terms if t in self.df}
+
+    def vocabulary_size(self) -> int:
+        return len(self.df)
+
+    def terms_with_prefix(self, prefix: str) -> list[str]:
+        return sorted(t for t in self.df if t.startswith(prefix))
+
+    def terms_by_shape(self, first: str, min_length: int, max_length: int) -> list[str]:
+        return sorted(t for t in self.df if t[:1] == first and min_length <= len(t) <= max_length)
+
+    def samples(self, word: str) -> list[str]:
+        return [text for text in self.texts if word in text.lower()]
+
+
+def term_stats(chunks: int, df: dict[str, int], texts: list[str] = ()) -> TermStats:
+    """TermStats over `MemoryTerms`."""
+    source = MemoryTerms(chunks, df, texts)
+    return TermStats(source, samples=source.samples)

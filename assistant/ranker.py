@@ -1,0 +1,329 @@
+"""Candidate answer sentences and what the answer ranker reads of each: features of a sentence
+against the question, and the fitted model (`ranker.json`, written by
+`benchmarks/fit_ranker.py`) that turns them into the chance that the sentence answers."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index import lexicon
+from index.documents import Article
+from index.text import dates, figures, names, split_sentences, stems
+
+from assistant.query import FIGURE_KINDS, Query
+from assistant.retrieval import Passage
+
+MODEL_PATH = Path(__file__).with_name("ranker.json")
+# Sentences embedded per question: the best by the words-only score, to bound the time spent.
+EMBEDDED_POOL = 6
+# Scores how close in meaning each sentence is to the question (cosine, -1..1).
+Similarity = Callable[[str, list[str]], list[float]]
+
+FEATURES = (
+    "coverage", "coverage_content", "coverage_context", "coverage_title", "names_missing",
+    "names_in_sentence", "set_elsewhere",
+    "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
+    "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved article, where it came from in the retrieval."""
+
+    article: Article
+    start: int
+    end: int
+    rank: int  # the retrieval rank of the first passage that held it (0 = best)
+    retrieval: float  # that passage's fused score over the best passage's
+    index: int  # the sentence's position in its article
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
+
+
+def candidates(passages: list[Passage], articles: dict[str, Article]) -> list[Candidate]:
+    """The sentences of the passages, each once, plus the lead sentence of every article."""
+    top = passages[0].score if passages and passages[0].score else 1.0
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for rank, passage in enumerate(passages):
+        article = articles[passage.doc_id]
+        spans = article_sentences(article)
+        starts = [s for s, _ in spans]
+        first = bisect.bisect_left(starts, passage.start)
+        wanted = [i for i in range(first, len(spans)) if spans[i][0] < passage.end]
+        lead = lead_index(article)
+        for i in ([lead] if lead is not None else []) + wanted:
+            if (article.doc_id, i) in seen:
+                continue
+            seen.add((article.doc_id, i))
+            start, end = spans[i]
+            found.append(Candidate(article, start, end, rank, passage.score / top, i))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def article_sentences(article: Article) -> tuple[tuple[int, int], ...]:
+    return tuple(split_sentences(article.text))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_stems(article: Article) -> tuple[tuple[str, ...], ...]:
+    """The stems of each sentence of the article, in order."""
+    return tuple(tuple(stems(article.text[s:e])) for s, e in article_sentences(article))
+
+
+@lru_cache(maxsize=4096)
+def _title_stems(article: Article) -> frozenset[str]:
+    """Stems of what the article is about and who published it: title, lead, outlet."""
+    lead = lead_index(article)
+    text = f"{article.title}\n{article.source}"
+    if lead is not None:
+        start, end = article_sentences(article)[lead]
+        text += "\n" + article.text[start:end]
+    return frozenset(stems(text))
+
+
+@lru_cache(maxsize=4096)
+def lead_index(article: Article) -> int | None:
+    """The first sentence of the body: not a heading or the title repeated."""
+    for i, (start, end) in enumerate(article_sentences(article)[:4]):
+        sentence = article.text[start:end]
+        if not is_heading(sentence) and sentence.strip() != article.title.strip():
+            return i
+    return None
+
+
+def is_heading(sentence: str) -> bool:
+    return not re.search(r"[.!?\"'”’)]$", sentence) and len(sentence.split()) < 15
+
+
+def features(query: Query, found: list[Candidate]) -> np.ndarray:
+    """One row per candidate, one column per name in FEATURES; the cosines are left at 0
+    (`with_cosines` sets them). A `_gap` is how far a sentence falls behind the question's
+    best candidate."""
+    rows = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
+    total = query.weight
+    name_total = sum(t.weight for t in query.names) or 1.0
+    content_total = sum(t.weight for t in query.terms if not t.is_name) or 1.0
+    asked = {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
+    for row, candidate in enumerate(found):
+        article = candidate.article
+        sentence = candidate.text
+        by_sentence = _sentence_stems(article)
+        tokens = list(by_sentence[candidate.index])
+        words = set(tokens)
+        context = _title_stems(article).union(*by_sentence[max(0, candidate.index - 2):candidate.index])
+        covered = content_covered = context_covered = title_covered = 0.0
+        names_missing = names_in_sentence = 0.0
+        for term in query.terms:
+            in_sentence = bool(term.matches & words)
+            in_context = in_sentence or bool(term.matches & context)
+            covered += term.weight * in_sentence
+            content_covered += term.weight * (in_sentence and not term.is_name)
+            context_covered += term.weight * in_context
+            title_covered += term.weight * bool(term.matches & _title_stems(article))
+            if term.is_name and not in_context:
+                names_missing += term.weight
+            if term.is_name and in_sentence:
+                names_in_sentence += term.weight
+        found_figures = figures(sentence)
+        fits, near = _fits_kind(query, sentence, found_figures, asked)
+        rows[row] = (
+            covered / total, content_covered / content_total, context_covered / total,
+            title_covered / total, names_missing / name_total, names_in_sentence / name_total,
+            float(bool(query.names) and _set_elsewhere(sentence, asked)),
+            _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
+            1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
+            float(any(f.kind != "year" for f in found_figures)),
+            float(_has_new_name(sentence, asked)),
+            float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
+            float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
+            float(candidate.index == lead_index(article)), math.log1p(candidate.index),
+            math.log1p(len(tokens)),
+        )
+    for name, of in (("coverage_gap", "coverage_context"), ("bm25_gap", "bm25")):
+        column = rows[:, FEATURES.index(of)]
+        rows[:, FEATURES.index(name)] = column - column.max(initial=0.0)
+    return rows
+
+
+def with_cosines(rows: np.ndarray, which: np.ndarray, cosines) -> None:
+    """Set the cosine to the question of the candidates `which`, and their gap to the best."""
+    cosines = np.asarray(cosines, dtype=np.float64)
+    rows[which, FEATURES.index("cosine")] = cosines
+    rows[which, FEATURES.index("cosine_gap")] = cosines - cosines.max(initial=0.0)
+
+
+def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
+          mean_length: float = 25.0) -> float:
+    """BM25 of one sentence against the question's terms, sentences as the documents."""
+    score = 0.0
+    norm = k1 * (1 - b + b * len(tokens) / mean_length)
+    for term in query.terms:
+        tf = sum(token in term.matches for token in tokens)
+        score += term.weight * tf * (k1 + 1) / (tf + norm) if tf else 0.0
+    return score
+
+
+_CALENDAR = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
+_PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+(?:city|town|village|region|province)"
+                    r"\s+of\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+
+
+def _set_elsewhere(sentence: str, asked: set[str]) -> bool:
+    """Whether the sentence sets what it tells in a place the question does not name ("in
+    Zenda" when Ruritania is asked about)."""
+    return any(
+        not {w.lower() for w in re.findall(r"\w+", place)} & asked
+        and not place.split()[0] in _CALENDAR
+        for place in _PLACE.findall(sentence)
+    )
+
+
+def _has_new_name(sentence: str, asked: set[str]) -> bool:
+    """Whether the sentence names someone or something the question does not."""
+    return any(
+        not {w.lower() for w in re.findall(r"\w+", name)} <= asked
+        for name in names(sentence)
+    )
+
+
+def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> tuple[float, float]:
+    """Whether the sentence holds the kind of answer asked for, and (for figures) the weight
+    of the question's other terms, what is counted first among them, found in the words just
+    around a figure of that kind ("17 people injured" for the injured)."""
+    kind = query.kind
+    if kind in FIGURE_KINDS:
+        fitting = [f for f in found_figures if figure_fits(kind, f)]
+        if not fitting:
+            return 0.0, 0.0
+        near: set[str] = set()
+        for figure in fitting:  # the words just before and after: "injuring 11 civilians"
+            before = sentence[: figure.start].split()[-3:]
+            after = sentence[figure.end :].split()[:4]
+            near |= set(stems(" ".join(before + after)))
+        weight = sum(t.weight for t in query.terms if not t.is_name and t.matches & near)
+        if query.focus & near:
+            weight += max((t.weight for t in query.terms if t.matches == query.focus), default=0)
+        return 1.0, weight
+    if kind == "when":
+        return float(bool(dates(sentence))), 0.0
+    if kind in ("who", "where"):
+        return float(_has_new_name(sentence, asked)), 0.0
+    if kind == "quote":
+        return float(bool(re.search(r"[\"“”']", sentence)) or bool(
+            set(w.lower() for w in re.findall(r"\w+", sentence)) & lexicon.SPEECH_VERBS)), 0.0
+    return 1.0, 0.0
+
+
+def figure_fits(kind: str, figure) -> bool:
+    """Whether a figure is the kind of number a question of `kind` asks for."""
+    if kind == "money":
+        return figure.kind == "money"
+    if kind == "percent":
+        return figure.kind == "percent"
+    if kind == "age":
+        return figure.kind == "age"
+    if kind == "count":
+        return figure.kind in ("count", "money")
+    return figure.kind != "year"
+
+
+# What the decline reads of a question's candidates: the best sentence's chance (as log-odds),
+# what that sentence leaves out, and whether any candidate names everything the question names.
+QUESTION_FEATURES = (
+    "best_log_odds", "best_names_missing", "best_coverage_context", "best_cosine",
+    "best_fits_kind", "fewest_names_missing",
+)
+
+
+def question_features(rows: np.ndarray, chances: np.ndarray) -> np.ndarray:
+    """The QUESTION_FEATURES of one question from its candidates' features and chances."""
+    best = int(np.argmax(chances))
+    chance = float(np.clip(chances[best], 1e-6, 1 - 1e-6))
+    column = {name: rows[best, FEATURES.index(name)] for name in FEATURES}
+    return np.array([
+        math.log(chance / (1 - chance)), column["names_missing"], column["coverage_context"],
+        column["cosine"], column["fits_kind"], rows[:, FEATURES.index("names_missing")].min(),
+    ])
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Logistic regressions over features: one rates each sentence, one the question's best
+    sentence (whether to answer at all); and the thresholds fitted with them."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    answer_coef: np.ndarray  # over QUESTION_FEATURES
+    answer_intercept: float
+    threshold: float  # below this chance that the best sentence answers, Newsdesk declines
+    also: float  # a sentence from another article is added at this chance or above
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> Ranker:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if (tuple(data["features"]) != FEATURES
+                or tuple(data["question_features"]) != QUESTION_FEATURES):
+            raise ValueError(f"{path}: fitted on other features; rerun benchmarks/fit_ranker.py")
+        return cls(
+            np.asarray(data["mean"]), np.asarray(data["scale"]), np.asarray(data["coef"]),
+            float(data["intercept"]), np.asarray(data["answer_coef"]),
+            float(data["answer_intercept"]), float(data["threshold"]), float(data["also"]),
+        )
+
+    def chance(self, rows: np.ndarray) -> np.ndarray:
+        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def answer_chance(self, rows: np.ndarray, chances: np.ndarray) -> float:
+        """The chance that the question's best sentence answers it."""
+        z = question_features(rows, chances) @ self.answer_coef + self.answer_intercept
+        return float(1.0 / (1.0 + math.exp(-z)))
+
+    def without_cosine(self, rows: np.ndarray) -> np.ndarray:
+        """Chances with every sentence's cosines at their training means (to pre-rank)."""
+        filled = rows.copy()
+        for name in ("cosine", "cosine_gap"):
+            filled[:, FEATURES.index(name)] = self.mean[FEATURES.index(name)]
+        return self.chance(filled)
+
+
+@lru_cache(maxsize=1)
+def default_ranker() -> Ranker:
+    return Ranker.load()
+
+
+def scored(
+    query: Query, passages: list[Passage], articles: dict[str, Article],
+    similarity: Similarity | None, ranker: Ranker,
+) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
+    """The candidates, their features and their chances; the cosines are computed for the
+    pool of the best EMBEDDED_POOL by the other features."""
+    found = [c for c in candidates(passages, articles) if not is_heading(c.text)]
+    rows = features(query, found)
+    if not found:
+        return found, rows, np.zeros(0)
+    for name in ("cosine", "cosine_gap"):  # unknown outside the pool: the training mean
+        rows[:, FEATURES.index(name)] = ranker.mean[FEATURES.index(name)]
+    chances = ranker.chance(rows)
+    if similarity is not None:
+        pool = np.argsort(-chances)[:EMBEDDED_POOL]
+        with_cosines(rows, pool, similarity(query.text, [found[i].text for i in pool]))
+        chances[pool] = ranker.chance(rows[pool])
+    return found, rows, chances
+

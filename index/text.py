@@ -1,0 +1,212 @@
+"""Text helpers shared by indexing and answering: sentences with offsets, word stems, names,
+figures and dates, each found one way for the whole project."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from index import lexicon
+
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+# --- sentences ----------------------------------------------------------------------------------
+# A sentence ends at . ! or ? (plus closing quotes or brackets) followed by white space.
+_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences in `text[start:end]`, trimmed of white space.
+
+    Line breaks always end a sentence, so headings and list items stand alone.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        line_start = start + line.start()
+        line_text = line.group()
+        cursor = 0
+        for match in _END.finditer(line_text):
+            if _is_abbreviation(line_text, match.start()) or not _next_starts_sentence(
+                line_text, match.end()
+            ):
+                continue
+            add_span(spans, text, line_start + cursor, line_start + match.end())
+            cursor = match.end()
+        add_span(spans, text, line_start + cursor, line_start + len(line_text))
+    return spans
+
+
+def _is_abbreviation(line: str, dot: int) -> bool:
+    if line[dot] != ".":
+        return False
+    word = re.search(r"([\w.]+)$", line[max(0, dot - 12) : dot])  # abbreviations are short
+    if not word:
+        return False
+    token = word.group(1).lower()
+    return token in lexicon.ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def _next_starts_sentence(line: str, pos: int) -> bool:
+    rest = line[pos:].lstrip()
+    return not rest or not rest[0].islower()
+
+
+def add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+# --- words --------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower())
+
+
+def stems(text: str) -> list[str]:
+    """Lower-cased, stemmed word tokens, as the BM25 index tokenises text."""
+    return _stemmer().stemWords([t.lower() for t in _TOKEN.findall(text)])
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of two characters or more, as written."""
+    return _TOKEN.findall(text)
+
+
+def capitalisation(texts: Iterable[str]) -> dict[str, float]:
+    """For each lower-cased word seen inside sentences (not first in one), the share of its
+    uses written with a capital: near 1 for names, near 0 for common words."""
+    upper: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for text in texts:
+        for match in re.finditer(r"(?<=[a-z,;:] )([A-Za-z][\w'-]+)", text):
+            word = match.group(1)
+            lower = word.lower()
+            total[lower] += 1
+            if word[0].isupper():
+                upper[lower] += 1
+    return {w: upper[w] / n for w, n in total.items()}
+
+
+_NAME = re.compile(r"\b[A-Z][\w’'&.-]*[\w](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'&.-]*[\w])*")
+
+
+def names(sentence: str) -> list[str]:
+    """Runs of capitalised words that are not just the sentence's first word ("The") nor a
+    month or weekday: the people, places and organisations a sentence names."""
+    found = []
+    for match in _NAME.finditer(sentence):
+        name = match.group()
+        parts = name.split()
+        if match.start() == 0 or re.search(r"[.!?:\"“‘]\s*$", sentence[: match.start()]):
+            if parts[0].lower() in _COMMON_FIRST_WORDS:
+                parts = parts[1:]
+        parts = [re.sub(r"['’]s$", "", p) for p in parts if p not in _CALENDAR_WORDS]
+        if parts:
+            found.append(" ".join(parts))
+    return found
+
+
+_CALENDAR_WORDS = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
+# Words capitalised only because they begin a sentence ("The", "Thirty").
+_COMMON_FIRST_WORDS = lexicon.STOPWORDS | lexicon.QUESTION_WORDS | frozenset(lexicon.NUMBER_WORDS)
+
+
+# --- figures ------------------------------------------------------------------------------------
+_NUMBER_WORD = "|".join(sorted((w for w in lexicon.NUMBER_WORDS if len(w) > 2), key=len,
+                               reverse=True))
+_HEDGE = "|".join(h.replace(" ", r"\s+") for h in lexicon.HEDGES)
+_MAGNITUDE = "|".join(lexicon.MAGNITUDES)
+_FIGURE = re.compile(
+    rf"(?:\b(?:{_HEDGE})\s+)?"
+    rf"(?P<currency>[{lexicon.CURRENCY_SIGNS}]\s?|\b(?:US|A|C|HK)\$\s?)?"
+    rf"(?P<number>\d+(?:[,.]\d+)*|\b(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))*\b)"
+    rf"(?:\s?(?P<magnitude>(?:{_MAGNITUDE}))\b)?"
+    r"(?P<unit>\s?(?:%|per\s?cent|percent)|[- ](?:year|month|week|day)s?[- ]old|"
+    r"(?:st|nd|rd|th)\b)?",
+    re.I,
+)
+_YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as a sentence writes it, with what kind of number it is."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # money, percent, age, ordinal, year, count
+
+    @property
+    def value(self) -> str:
+        """The number itself, without hedge or unit, lower-cased ("at least 11" -> "11")."""
+        match = re.search(rf"\d+(?:[,.]\d+)*|(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))*",
+                          self.text.lower())
+        return match.group() if match else self.text.lower()
+
+
+def figures(sentence: str) -> list[Figure]:
+    """Every number in a sentence, in digits or words, with its kind."""
+    found = []
+    for match in _FIGURE.finditer(sentence):
+        number = match.group("number")
+        if number.lower() in ("one", "a", "an") and not match.group("magnitude"):
+            continue
+        after = sentence[match.end():match.end() + 20].lower()
+        unit = (match.group("unit") or "").lower()
+        if match.group("currency") or re.match(rf"\s*(?:{'|'.join(lexicon.CURRENCY_WORDS)})\b",
+                                               after):
+            kind = "money"
+        elif "%" in unit or "cent" in unit:
+            kind = "percent"
+        elif "old" in unit or re.search(r"\b(?:aged?|ages|age of)\s*$", sentence[:match.start()], re.I) or (
+            re.search(r"[A-Z]\w+,\s*(?:now\s+)?$", sentence[:match.start()])  # "Smith, 38, said"
+            and sentence[match.end():match.end() + 1] == "," and number.isdigit()
+        ):
+            kind = "age"
+        elif unit.strip() in ("st", "nd", "rd", "th"):
+            kind = "ordinal"
+        elif _YEAR.match(number) and not match.group("magnitude"):
+            kind = "year"
+        else:
+            kind = "count"
+        found.append(Figure(match.group().strip(), match.start(), match.end(), kind))
+    return found
+
+
+# --- dates --------------------------------------------------------------------------------------
+_MONTH = "|".join(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}\s+(?:{_MONTH})\b(?:\s+\d{{4}})?|(?:{_MONTH})\b(?:\s+\d{{1,2}}\b)?"
+    rf"(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d|(?:in|since|until|by|from|of)\s+(?:1[5-9]|20)\d\d\b|"
+    rf"(?:{'|'.join(lexicon.WEEKDAYS)})\b|"
+    rf"(?:{'|'.join(lexicon.RELATIVE_DAYS)})\b)",
+)
+
+
+def dates(sentence: str) -> list[str]:
+    """The dates and days a sentence gives ("14 March 2004", "Friday", "last week", "in 1990")."""
+    return [m.group() for m in _DATE.finditer(sentence)]
+
+
+def is_relative_date(text: str) -> bool:
+    """Whether a date needs the report's own date to be placed ("Friday", "yesterday")."""
+    return not re.search(r"\d{4}", text) and bool(
+        re.search(rf"\b(?:{'|'.join(lexicon.WEEKDAYS + lexicon.RELATIVE_DAYS)})\b", text, re.I)
+    )

@@ -1,0 +1,132 @@
+"""The answer ranker's parts on articles made for the purpose: features, kinds, the decline,
+figures from several articles, dates said as the article's."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from index.documents import Article
+from fakes import term_stats
+
+from assistant.answer import NOT_IN_ARTICLES, answer_extractively
+from assistant.query import analyse
+from assistant.ranker import (
+    FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features,
+)
+from assistant.retrieval import Passage
+
+ZENDA = Article(
+    doc_id="zenda.txt", title="Storm hits Zenda", source="Daily Post", published=date(2024, 3, 8),
+    url="", text=(
+        "Storm hits Zenda\n\n"
+        "A storm struck the town of Zenda on Friday, officials said. "
+        "Thirty trees fell across the main road. "
+        "At least 17 people were injured and taken to hospital. "
+        "The mayor, Ann Grey, said repairs would cost £2.5m. "
+        "Grey, 54, has led the town since 2019."
+    ),
+)
+ZENDA_TOO = Article(
+    doc_id="zenda-2.txt", title="Zenda counts the cost", source="Evening Star",
+    published=date(2024, 3, 9), url="", text=(
+        "Zenda counts the cost\n\n"
+        "Officials in Zenda now say 19 people were injured in Friday's storm."
+    ),
+)
+ARTICLES = {a.doc_id: a for a in (ZENDA, ZENDA_TOO)}
+STATS = term_stats(20, {"storm": 3, "zenda": 2, "injur": 2, "peopl": 6, "mayor": 1, "cost": 2,
+                        "repair": 1, "old": 3, "grey": 1, "tree": 1},
+                   [a.text for a in ARTICLES.values()])
+
+
+def passages():
+    return [Passage(a.doc_id, f"{a.doc_id}::0", 0, len(a.text), 1.0 / (n + 1))
+            for n, a in enumerate(ARTICLES.values())]
+
+
+def column(rows, name):
+    return rows[:, FEATURES.index(name)]
+
+
+def rows_for(question):
+    query = analyse(question, STATS)
+    found = candidates(passages(), ARTICLES)
+    return query, found, features(query, found)
+
+
+def test_a_figure_near_what_is_counted_fits_better_than_another_figure():
+    query, found, rows = rows_for("how many people were injured in zenda")
+    texts = [c.text for c in found]
+    injured = texts.index("At least 17 people were injured and taken to hospital.")
+    trees = texts.index("Thirty trees fell across the main road.")
+    assert column(rows, "fits_kind")[injured] == column(rows, "fits_kind")[trees] == 1
+    assert column(rows, "figure_near_terms")[injured] > column(rows, "figure_near_terms")[trees]
+    assert column(rows, "coverage")[injured] > column(rows, "coverage")[trees]
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("How much will the repairs cost?", "The mayor, Ann Grey, said repairs would cost £2.5m."),
+    ("How old is the mayor?", "Grey, 54, has led the town since 2019."),
+    ("Who is the mayor of Zenda?", "The mayor, Ann Grey, said repairs would cost £2.5m."),
+])
+def test_the_sentence_holding_the_kind_asked_for_fits(question, sentence):
+    _, found, rows = rows_for(question)
+    fits = {c.text: f for c, f in zip(found, column(rows, "fits_kind"))}
+    assert fits[sentence] == 1
+    assert fits["Thirty trees fell across the main road."] == 0
+
+
+def test_names_said_just_before_count_for_the_sentence():
+    _, found, rows = rows_for("How many people were injured in Zenda?")
+    texts = [c.text for c in found]
+    injured = texts.index("At least 17 people were injured and taken to hospital.")
+    assert column(rows, "coverage_context")[injured] > column(rows, "coverage")[injured]
+    assert column(rows, "names_missing")[injured] == 0
+
+
+def ranker_on(feature: str, threshold: float) -> Ranker:
+    """A ranker that reads one feature only, and answers on its best sentence's chance."""
+    coef = np.zeros(len(FEATURES))
+    coef[FEATURES.index(feature)] = 4.0
+    answer_coef = np.zeros(len(QUESTION_FEATURES))
+    answer_coef[QUESTION_FEATURES.index("best_log_odds")] = 1.0
+    return Ranker(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, -2.0, answer_coef, 0.0,
+                  threshold, 0.9)
+
+
+def test_declines_below_the_threshold_and_cites_nothing():
+    query = analyse("How many people were injured in Zenda?", STATS)
+    draft = answer_extractively(query, passages(), ARTICLES, ranker=ranker_on("coverage", 0.999))
+    assert not draft.answered and draft.citations == [] and draft.text == NOT_IN_ARTICLES
+
+
+def test_figures_of_several_articles_each_with_its_source():
+    query = analyse("How many people were injured in Zenda?", STATS)
+    draft = answer_extractively(query, passages(), ARTICLES,
+                                ranker=ranker_on("figure_near_terms", 0.5))
+    assert {c.doc_id for c in draft.citations} == {"zenda.txt", "zenda-2.txt"}
+    assert "17" in draft.text and "19" in draft.text and "36" not in draft.text
+    for citation in draft.citations:
+        assert ARTICLES[citation.doc_id].text[citation.start:citation.end] == citation.quote
+
+
+def test_a_day_without_a_date_is_placed_by_the_published_date():
+    query = analyse("When did the storm strike Zenda?", STATS)
+    draft = answer_extractively(query, passages()[:1], ARTICLES,
+                                ranker=ranker_on("fits_kind", 0.5))
+    assert "on Friday" in draft.text and "published on 2024-03-08" in draft.text
+
+
+def test_a_summary_is_the_lead_of_each_relevant_article():
+    query = analyse("Summarize the storm in Zenda", STATS)
+    draft = answer_extractively(query, passages(), ARTICLES, ranker=ranker_on("coverage", 0.5))
+    quotes = [c.quote for c in draft.citations]
+    assert quotes == ["A storm struck the town of Zenda on Friday, officials said.",
+                      "Officials in Zenda now say 19 people were injured in Friday's storm."]
+
+
+def test_the_packaged_model_reads_the_current_features():
+    ranker = default_ranker()
+    assert len(ranker.coef) == len(FEATURES) and 0 < ranker.threshold < 1
+    assert len(ranker.answer_coef) == len(QUESTION_FEATURES)

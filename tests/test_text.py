@@ -1,0 +1,78 @@
+"""The shared text helpers and the question reader, on sentences made for the purpose."""
+
+import pytest
+
+from index.chunking import split_sentences as chunking_split
+from fakes import term_stats
+from index.text import capitalisation, dates, figures, is_relative_date, names, split_sentences
+
+from assistant.query import analyse, question_kind
+
+
+def kinds(sentence):
+    return [(f.text, f.kind) for f in figures(sentence)]
+
+
+def test_sentences_keep_offsets_and_skip_abbreviations():
+    text = "Mr. Gray met Dr. Lee at 9 a.m. on Monday. They talked.\nHeading line"
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Mr. Gray met Dr. Lee at 9 a.m. on Monday.", "They talked.", "Heading line"]
+    assert chunking_split is split_sentences  # one splitter for chunks and answers
+
+
+def test_figures_know_money_percentages_ages_years_and_ordinals():
+    assert kinds("The firm paid $76 a share, or £1.2bn, up 28% on 2003.") == [
+        ("$76", "money"), ("£1.2bn", "money"), ("28%", "percent"), ("2003", "year")]
+    assert kinds("Shares fell 19 per cent; it was his 3rd loss.") == [
+        ("19 per cent", "percent"), ("3rd", "ordinal")]
+    assert kinds("Grey, 38, and a three-year-old child were aged 87 in all.") == [
+        ("38", "age"), ("three-year-old", "age"), ("87", "age")]
+    assert kinds("The bank paid 50,000 dollars to at least seven people.") == [
+        ("50,000", "money"), ("at least seven", "count")]
+    assert figures("at least seven")[0].value == "seven"
+
+
+def test_dates_and_days_that_need_the_published_date():
+    found = dates("It opened on 14 March 2004, closed on Friday and reopened last week, in 1990.")
+    assert found == ["14 March 2004", "Friday", "last week", "in 1990"]
+    assert is_relative_date("Friday") and is_relative_date("last week")
+    assert not is_relative_date("14 March 2004")
+
+
+def test_names_are_capitalised_runs_but_not_the_first_word_or_calendar():
+    found = names("The minister Ann Grey met Bank of Ruritania staff in Zenda on Monday.")
+    assert found == ["Ann Grey", "Bank of Ruritania", "Zenda"]
+
+
+def test_a_word_is_a_name_when_the_articles_capitalise_it():
+    texts = ["Officials said Grey spoke in Zenda.", "Later the grey sky cleared, said Grey."]
+    stats = term_stats(2, {"grey": 2, "zenda": 1, "sky": 1}, texts)
+    assert stats.capital_share("zenda") == 1.0 and stats.capital_share("sky") == 0.0
+    query = analyse("what did zenda officials say about the sky", stats)
+    assert {t.word for t in query.names} == {"zenda"}
+    assert capitalisation(["He met Zenda, then zenda."])["zenda"] == 0.5
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How old was the actor when he died?", "age"),
+    ("what percentage did shares drop", "percent"),
+    ("How much did the club pay for the striker?", "money"),
+    ("xbox cables replaced how many", "count"),
+    ("How fast do the lifts go?", "measure"),
+    ("In what year did she stand for leader?", "when"),
+    ("Which club is the goalkeeper joining?", "who"),
+    ("Who said the deal was a disaster?", "quote"),
+    ("Which article says that prices will rise?", "quote"),
+    ("Summarize the storm in Zenda", "summary"),
+    ("tell me about the election", "summary"),
+    ("Where will the summit be held?", "where"),
+])
+def test_question_kinds(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_count_focus_is_what_happened_to_the_people_counted():
+    stats = term_stats(10, {"kill": 2, "peopl": 5, "zenda": 1})
+    query = analyse("How many people were killed in Zenda?", stats)
+    assert "kill" in query.focus
