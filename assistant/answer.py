@@ -18,20 +18,11 @@ from assistant.ranker import (
     FEATURES, Candidate, Ranker, Similarity, default_ranker, figure_fits, lead_index, scored,
 )
 from assistant.retrieval import Passage
-from assistant.types import Citation
+from assistant.types import Draft
 
 NOT_IN_ARTICLES = "The articles do not say. None of the indexed articles answers this question."
 # Most sentences in one answer: the best, and runners-up from other articles.
 MAX_SENTENCES = 3
-
-
-@dataclass(frozen=True)
-class Draft:
-    """An answer before it is wrapped with timings and index details."""
-
-    text: str
-    answered: bool
-    citations: list[Citation]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +23,8 @@ from assistant.llm import LLMUnavailable, llm_name, load_llm
 from assistant.query import analyse
 from assistant.retrieval import retrieve
 from assistant.settings import Settings, use_offline_environment
-from assistant.types import Answer
+from assistant.streaming import AnswerStream
+from assistant.types import Answer, UsedPassage
 
 
 EXTRACTIVE_INSTEAD = "this is the extractive answer."
@@ -112,9 +113,7 @@ class Assistant:
         date_to: date | None = None,
     ) -> Answer:
         """Answer one question; `history` holds earlier questions of the same chat."""
-        for piece in self.ask_stream(question, history, sources, date_from, date_to):
-            pass
-        return piece
+        return self.ask_stream(question, history, sources, date_from, date_to).answer
 
     def ask_stream(
         self,
@@ -123,82 +122,91 @@ class Assistant:
         sources: list[str] | tuple[str, ...] = (),
         date_from: date | None = None,
         date_to: date | None = None,
-    ) -> Iterator[str | Answer]:
-        """Answer one question as it is written: yields `str` pieces of the LLM's draft as they
-        arrive, then exactly one `Answer`, always last, and nothing after it.
+    ) -> AnswerStream:
+        """Answer one question as it is written: iterate the result for the LLM draft's text
+        pieces as they arrive; its `.answer` is the Answer.
 
         The draft is the model's raw text: its [n] markers number the prompt's sources and it
         has not been checked. The Answer is what to show and keep: its text replaces the draft
         (markers renumbered to its citations, unchecked claims flagged in `unsupported` or, when
         strict, dropped). Without an LLM, or when the LLM fails part-way, the Answer is the
         extractive one (with a `note` saying why) and the draft so far should be discarded.
-        The generator does its work as it is iterated; it raises no LLM errors.
+        The work is done as the stream is read; it raises no LLM errors.
         """
+        return AnswerStream(self._answer(question, history or [], sources, date_from, date_to))
+
+    def _answer(
+        self, question: str, history: list[str], sources: list[str] | tuple[str, ...],
+        date_from: date | None, date_to: date | None,
+    ) -> Generator[str, None, Answer]:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         llm, note = self._load_llm()
-        history = history or []
         standalone = (
             condense_with_llm(llm, question, history) if llm else condense(question, history)
         )
         self.refresh()
         reading = constraints.read(standalone, self.sources())
         if reading.spans_sources and not (sources or date_from or date_to):
-            reply, failure = yield from compare.answer(
-                self.index, reading, self._similarity, llm, self.settings.llm_timeout,
-                self.settings.llm_strict,
+            evidence = compare.gather(self.index, reading, self._similarity)
+            used = [UsedPassage(doc_id=ev.article.doc_id, start=ev.start, end=ev.end,
+                                score=ev.score) for found in evidence for ev in found]
+            timings["retrieve"] = _ms(started)
+            draft, failure = yield from compare.answer(
+                reading, evidence, llm, self.settings.llm_timeout, self.settings.llm_strict
             )
             if failure:
                 note = f"The language model failed ({failure}); " + EXTRACTIVE_INSTEAD
-            timings["total"] = _ms(started)
-            yield Answer(
-                question=question, answer=reply.text, answered=reply.answered,
-                citations=reply.citations, timings_ms=timings, index=self.index_id(),
-                mode=llm_name(self.settings) if llm and not failure else "extractive",
-                condensed_question=standalone if standalone != question else None,
-                unsupported=list(reply.unsupported), note=note,
-            )
-            return
-        query = analyse(standalone, self.index.term_stats())
-        filters = SearchFilters(tuple(sources), date_from, date_to)
-        passages = retrieve(self.index, query.search_text, self.settings.top_k, filters)
-        timings["retrieve"] = _ms(started)
-        answered_at = time.perf_counter()
-        checked = None
-        if llm is not None and passages:
-            prompt = generate.sources_for(passages, self.index.articles, self.settings.llm_sources)
-            draft = ""
-            try:
-                for piece in generate.stream(
-                    llm, generate.messages(standalone, prompt), self.settings.llm_timeout
-                ):
-                    draft += piece
-                    yield piece
-            except Exception as error:  # any backend failure: the extractive answer instead
-                note = f"The language model failed ({_describe(error)}); " + EXTRACTIVE_INSTEAD
-            else:
-                checked = generate.check(draft, prompt, standalone, self.settings.llm_strict)
-        if checked is None:
-            checked = answer_extractively(
-                query, passages, self.index.articles, similarity=self._similarity
-            )
-            mode, unsupported = "extractive", []
+            mode = llm_name(self.settings) if llm and not failure else "extractive"
         else:
-            mode, unsupported = llm_name(self.settings), checked.unsupported
-        timings["answer"] = _ms(answered_at)
+            query = analyse(standalone, self.index.term_stats())
+            filters = SearchFilters(tuple(sources), date_from, date_to)
+            passages = retrieve(self.index, query.search_text, self.settings.top_k, filters)
+            used = [UsedPassage(doc_id=p.doc_id, start=p.start, end=p.end, score=p.score)
+                    for p in passages]
+            timings["retrieve"] = _ms(started)
+            draft = None
+            if llm is not None and passages:
+                prompt = generate.sources_for(passages, self.index.articles,
+                                              self.settings.llm_sources)
+                text = ""
+                try:
+                    for piece in generate.stream(
+                        llm, generate.messages(standalone, prompt), self.settings.llm_timeout
+                    ):
+                        text += piece
+                        yield piece
+                except Exception as error:  # any backend failure: the extractive answer instead
+                    note = (f"The language model failed ({_describe(error)}); "
+                            + EXTRACTIVE_INSTEAD)
+                else:
+                    draft = generate.check(text, prompt, standalone, self.settings.llm_strict)
+            mode = llm_name(self.settings) if draft else "extractive"
+            if draft is None:
+                draft = answer_extractively(
+                    query, passages, self.index.articles, similarity=self._similarity
+                )
         timings["total"] = _ms(started)
-        yield Answer(
+        timings["answer"] = round(timings["total"] - timings["retrieve"], 1)
+        return Answer(
             question=question,
-            answer=checked.text,
-            answered=checked.answered,
-            citations=checked.citations,
+            answer=draft.text,
+            answered=draft.answered,
+            citations=draft.citations,
             mode=mode,
             timings_ms=timings,
             index=self.index_id(),
             condensed_question=standalone if standalone != question else None,
-            unsupported=unsupported,
+            unsupported=list(draft.unsupported),
             note=note,
+            passages=used,
         )
+
+    def warm_up(self) -> None:
+        """Load what the first question would: the embedding model, the store and the LLM."""
+        self.index.embedder.embed_query("warm up")
+        self.index.term_stats()
+        self._load_llm()
 
     def _similarity(self, question: str, sentences: list[str]) -> list[float]:
         """Cosine similarity of each sentence to the question, with the index's embedder;

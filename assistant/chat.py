@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 import re
 
 from llama_index.core.llms import LLM, ChatMessage
 
 from index.text import names
 
+from assistant.streaming import AnswerStream
+from assistant.types import Answer
 from assistant.query import STOPWORDS, question_kind
 
 # Words that lean on an earlier turn for their meaning.
@@ -88,16 +92,18 @@ class Conversation:
         self.ask_options = ask_options
         self.questions: list[str] = []
 
-    def ask(self, question: str, **options):
-        answer = self.assistant.ask(question, history=self.questions, **(self.ask_options | options))
-        self.questions.append(remembered(question, answer))
-        return answer
+    def ask(self, question: str, **options) -> Answer:
+        return self.ask_stream(question, **options).answer
 
-    def ask_stream(self, question: str, **options):
-        """`Assistant.ask_stream` within this conversation: text pieces, then the Answer."""
-        for piece in self.assistant.ask_stream(
+    def ask_stream(self, question: str, **options) -> AnswerStream:
+        """`Assistant.ask_stream` within this conversation; the turn is remembered once its
+        Answer is done."""
+        return AnswerStream(self._turn(question, options))
+
+    def _turn(self, question: str, options: dict) -> Generator[str, None, Answer]:
+        stream = self.assistant.ask_stream(
             question, history=self.questions, **(self.ask_options | options)
-        ):
-            if not isinstance(piece, str):
-                self.questions.append(remembered(question, piece))
-            yield piece
+        )
+        yield from stream
+        self.questions.append(remembered(question, stream.answer))
+        return stream.answer

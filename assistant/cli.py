@@ -15,6 +15,7 @@ from assistant import evaluate
 from assistant.api import Assistant
 from assistant.citations import reference
 from assistant.settings import Settings, use_offline_environment
+from assistant.streaming import AnswerStream
 from assistant.types import Answer
 from index.embedding import Embedder
 from index.errors import EmptyIndex, NewsdeskError
@@ -281,17 +282,15 @@ def render(answer: Answer) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_streamed(pieces) -> None:
+def print_streamed(stream: AnswerStream) -> None:
     """Print an LLM's draft as it arrives, then the checked Answer."""
     drafted = False
-    for piece in pieces:
-        if isinstance(piece, str):
-            print(piece, end="", flush=True)
-            drafted = True
-        else:
-            if drafted:
-                print("\n\nChecked against the articles:")
-            print(render(piece), flush=True)
+    for piece in stream:
+        print(piece, end="", flush=True)
+        drafted = True
+    if drafted:
+        print("\n\nChecked against the articles:")
+    print(render(stream.answer), flush=True)
 
 
 def _filters(args: argparse.Namespace) -> dict:

@@ -21,7 +21,7 @@ from assistant.citations import cite
 from assistant.constraints import Constraints, Mention
 from assistant.query import STOPWORDS
 from assistant.retrieval import retrieve
-from assistant.types import Citation
+from assistant.types import Draft
 
 Similarity = Callable[[str, list[str]], list[float]]
 
@@ -103,16 +103,6 @@ class Evidence:
         return self.relevance + 0.5 * self.coverage
 
 
-@dataclass(frozen=True)
-class Reply:
-    """The answer before it is wrapped: text with [n] markers, and what backs it."""
-
-    text: str
-    answered: bool
-    citations: list[Citation]
-    unsupported: tuple[str, ...] = ()
-
-
 def gather(
     index: ArticleIndex, constraints: Constraints, similarity: Similarity,
     per_outlet: int = SENTENCES_PER_OUTLET,
@@ -149,7 +139,7 @@ def gather(
 
 
 # --- without an LLM -------------------------------------------------------------------------
-def answer_extractively(constraints: Constraints, evidence: list[list[Evidence]]) -> Reply:
+def answer_extractively(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
     """The entity the outlets share, the order of two reports, or the outlets' sentences
     side by side with a yes/no only where the evidence decides it."""
     if constraints.form == "entity":
@@ -159,7 +149,7 @@ def answer_extractively(constraints: Constraints, evidence: list[list[Evidence]]
     return side_by_side(constraints, evidence)
 
 
-def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Reply:
+def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
     """The name that the best sentences (or their articles' titles) of every named outlet
     hold, not one the question itself uses, found in at least two articles; the name held
     by the closest sentences and the most articles wins. One citation per outlet."""
@@ -178,11 +168,11 @@ def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Rep
                 if best is None or ev.score > best.score:
                     holders[word][n] = ev
     if not all(evidence):
-        return Reply(NOT_IN_ARTICLES, False, [])
+        return Draft(NOT_IN_ARTICLES, False, [])
     shared = [(word, held) for word, held in holders.items()
               if len(held) == len(evidence) and len(articles[word]) >= 2]
     if not shared:
-        return Reply(NOT_IN_ARTICLES, False, [])
+        return Draft(NOT_IN_ARTICLES, False, [])
     texts = [t for found in evidence for ev in found for t in (ev.article.title, ev.text)]
     names = {word: _full_name(word, texts) for word, _ in shared}
     person = bool(_PERSON_ASKED.match(constraints.question))
@@ -195,7 +185,7 @@ def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Rep
     return _write_up(f"{name} {_markers(len(chosen))}", chosen, answered=True)
 
 
-def report_order(constraints: Constraints, evidence: list[list[Evidence]]) -> Reply:
+def report_order(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
     """Whether the report before the order word came before (or after) the one after it, from
     the published dates of their best sentences, both shown. "No" when the dates say
     otherwise; "Yes" only when each report's sentence also holds what the question says of
@@ -220,7 +210,7 @@ def report_order(constraints: Constraints, evidence: list[list[Evidence]]) -> Re
     return _write_up(f"{verdict}. {dates}. [1][2]", [first, second], answered=True)
 
 
-def side_by_side(constraints: Constraints, evidence: list[list[Evidence]]) -> Reply:
+def side_by_side(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
     """Each outlet's best sentence; "Yes" only when every outlet's sentence holds every word
     of what the question says it reports, negations alike; else the reader compares."""
     best = [found[0] for found in evidence if found]
@@ -264,20 +254,20 @@ def _order_pair(constraints, evidence) -> tuple[Evidence | None, Evidence | None
     return first, second
 
 
-def _declined(evidence: list[list[Evidence]]) -> Reply:
+def _declined(evidence: list[list[Evidence]]) -> Draft:
     """The outlets' best sentences side by side, without a verdict: not an answer."""
     chosen = _distinct([found[0] for found in evidence if found])
     if not chosen:
-        return Reply(NOT_IN_ARTICLES, False, [])
+        return Draft(NOT_IN_ARTICLES, False, [])
     return _write_up(FOR_THE_READER, chosen, answered=False)
 
 
 def answer(
-    index: ArticleIndex, constraints: Constraints, similarity: Similarity, llm: LLM | None,
-    timeout: float, strict: bool,
-) -> Generator[str, None, tuple[Reply, str | None]]:
-    """The answer and, when the LLM failed part-way, why the extractive one was given."""
-    evidence = gather(index, constraints, similarity)
+    constraints: Constraints, evidence: list[list[Evidence]], llm: LLM | None, timeout: float,
+    strict: bool,
+) -> Generator[str, None, tuple[Draft, str | None]]:
+    """The answer from the `evidence` gathered per outlet and, when the LLM failed part-way,
+    why the extractive one was given."""
     if llm is not None:
         try:
             return (yield from answer_with_llm(llm, constraints, evidence, timeout, strict)), None
@@ -319,13 +309,13 @@ def messages(constraints: Constraints, sources: list[generate.Source]) -> list[C
 def answer_with_llm(
     llm: LLM, constraints: Constraints, evidence: list[list[Evidence]], timeout: float,
     strict: bool,
-) -> Generator[str, None, Reply]:
+) -> Generator[str, None, Draft]:
     """Stream the model's draft, then check it: the verdict or name of its first line is kept
     when the checked sources back it; every other sentence is checked as generated answers
     are. Without checked reasons, the outlets' sentences are quoted instead."""
     sources = sources_for(evidence)
     if not sources:
-        return Reply(NOT_IN_ARTICLES, False, [])
+        return Draft(NOT_IN_ARTICLES, False, [])
     draft = ""
     for piece in generate.stream(llm, messages(constraints, sources), timeout):
         draft += piece
@@ -343,11 +333,11 @@ def answer_with_llm(
     checked = generate.check(rest, sources, constraints.question, strict)
     unsupported = (*dropped, *checked.unsupported)
     if lead is None:
-        return Reply(checked.text, checked.answered, checked.citations, unsupported)
+        return Draft(checked.text, checked.answered, checked.citations, unsupported)
     if not checked.answered:
         quoted = [_evidence_of(s, evidence) for s in sources[:len(evidence)]]
         return _write_up(f"{lead}. {_markers(len(quoted))}", _distinct(quoted), answered=True)
-    return Reply(f"{lead}. {checked.text}", True, checked.citations, unsupported)
+    return Draft(f"{lead}. {checked.text}", True, checked.citations, unsupported)
 
 
 def _lead(head: str, constraints: Constraints, sources: list[generate.Source]) -> str | None:
@@ -383,11 +373,11 @@ def _evidence_of(source: generate.Source, evidence: list[list[Evidence]]) -> Evi
 
 
 # --- shared ---------------------------------------------------------------------------------
-def _write_up(lead: str, chosen: list[Evidence], answered: bool) -> Reply:
+def _write_up(lead: str, chosen: list[Evidence], answered: bool) -> Draft:
     """The lead line, then one line per sentence: quote, outlet, date, marker."""
     citations = [cite(n, ev.article, ev.start, ev.end, ev.score) for n, ev in enumerate(chosen, 1)]
     lines = [lead] + [f"- {_outlet(ev)}: {ev.text} [{n}]" for n, ev in enumerate(chosen, 1)]
-    return Reply("\n".join(lines), answered, citations)
+    return Draft("\n".join(lines), answered, citations)
 
 
 def _outlet(ev: Evidence) -> str:

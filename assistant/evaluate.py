@@ -16,8 +16,6 @@ from index.documents import Article
 from index.errors import GoldError
 
 from assistant.citations import is_verbatim
-from assistant.query import analyse
-from assistant.retrieval import retrieve
 from assistant.types import Answer
 
 HIT_KS = (4, 10)  # retrieval cut-offs reported as hit@k
@@ -199,12 +197,11 @@ def _squash(text: str) -> str:
 # --- running ------------------------------------------------------------------------------------
 def evaluate(assistant, questions: list[Question], progress: bool = True) -> dict:
     """Ask every question (conversations turn by turn) and score the last answer of each."""
-    stats = assistant.index.term_stats()
-    assistant.ask("warm-up")  # loads the model and stores, so latencies are per question
+    assistant.warm_up()  # so that latencies are per question, without model loading
     records = []
     for question in tqdm(questions, desc="eval", unit="question", disable=not progress):
         answer = ask(assistant, question)
-        records.append(score(question, answer, ranked_chunks(assistant, answer, stats),
+        records.append(score(question, answer, used_chunks(assistant, answer),
                              assistant.index.article))
     return {
         "index": assistant.index_id(),
@@ -222,11 +219,10 @@ def ask(assistant, question: Question) -> Answer:
     return answer
 
 
-def ranked_chunks(assistant, answer: Answer, stats) -> list[tuple[str, str]]:
-    """The chunks that Assistant.ask retrieved for `answer`, retrieved again the same way."""
-    query = analyse(answer.condensed_question or answer.question, stats)
-    passages = retrieve(assistant.index, query.search_text, assistant.settings.top_k)
-    return [(p.doc_id, assistant.index.article(p.doc_id).text[p.start : p.end]) for p in passages]
+def used_chunks(assistant, answer: Answer) -> list[tuple[str, str]]:
+    """The passages `answer` was drawn from, best first, as (doc_id, text)."""
+    return [(p.doc_id, assistant.index.article(p.doc_id).text[p.start : p.end])
+            for p in answer.passages]
 
 
 # --- summarising --------------------------------------------------------------------------------

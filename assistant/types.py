@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +20,17 @@ class Citation(BaseModel):
     published: date | None
     url: str
     quote: str
+    start: int
+    end: int
+    score: float
+
+
+class UsedPassage(BaseModel):
+    """A passage the answer was drawn from: `article.text[start:end]`, with its rank score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doc_id: str
     start: int
     end: int
     score: float
@@ -44,3 +56,19 @@ class Answer(BaseModel):
     note: str | None = Field(
         None, description="Why the answer is not what was asked for, e.g. the LLM failed."
     )
+    passages: list[UsedPassage] = Field(
+        default_factory=list,
+        description="The passages the answer was drawn from, best first (retrieved chunks, or "
+        "each outlet's evidence sentences for a question that spans several reports).",
+    )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer before it is wrapped with timings and index details: text with [n] markers,
+    the citations they point at, and generated sentences the sources do not back."""
+
+    text: str
+    answered: bool
+    citations: list[Citation]
+    unsupported: tuple[str, ...] = ()

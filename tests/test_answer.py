@@ -63,3 +63,14 @@ def test_answer_contract_fields(hashed):
     citation = data["citations"][0]
     assert set(citation) == {"n", "doc_id", "title", "source", "published", "url", "quote",
                              "start", "end", "score"}
+
+
+def test_an_answer_stream_gives_its_pieces_then_the_answer_and_records_its_passages(hashed):
+    stream = hashed.ask_stream("How many were injured in Kharkiv?")
+    assert list(stream) == []  # extractive: no draft to stream
+    answer = stream.answer
+    assert answer.answered and answer.passages
+    for passage in answer.passages:
+        article = hashed.index.article(passage.doc_id)
+        assert 0 <= passage.start < passage.end <= len(article.text)
+    assert any(p.doc_id == c.doc_id for p in answer.passages for c in answer.citations)

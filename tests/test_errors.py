@@ -55,7 +55,6 @@ def test_the_web_chat_shows_a_notice(kind, chat, monkeypatch):
 
     def fail(*args, **kwargs):
         raise kind(f"{kind.__name__} says what to do")
-        yield  # a generator, as ask_stream is
 
     monkeypatch.setattr(assistant, "ask_stream", fail)
     _, history = client.predict("When did the ferry sail?", [], [], "", "", api_name="/chat")

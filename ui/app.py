@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.settings import PROJECT_ROOT, WebSettings, use_offline_environment
+from assistant.streaming import AnswerStream
 from assistant.types import Answer
 from index.loaders import SUPPORTED_SUFFIXES
 from index.errors import CannotServe, NewsdeskError
@@ -54,13 +56,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         answer, draft = None, ""
         try:
             filters = _read_filters(outlets, since, until)
-            for piece in _ask_stream(assistant, building, message, questions, filters):
-                if isinstance(piece, str):  # an LLM's unchecked draft, token by token
-                    draft += piece
-                    chat[-1] = _message("assistant", render.render_draft(draft))
-                    yield "", chat, questions
-                else:
-                    answer = piece
+            stream = _ask_stream(assistant, building, message, questions, filters)
+            for piece in _read(stream):  # an LLM's unchecked draft, token by token
+                draft += piece
+                chat[-1] = _message("assistant", render.render_draft(draft))
+                yield "", chat, questions
+            answer = _read_answer(stream)
         except _Notice as notice:
             chat[-1] = _message("assistant", notice.html)
             yield "", chat, questions
@@ -160,17 +161,34 @@ class _Notice(Exception):
 
 
 def _ask_stream(assistant: Assistant, building: threading.Event, message: str, questions: list,
-                filters: dict) -> Iterator[str | Answer]:
-    """`Assistant.ask_stream`: draft pieces, then the Answer; a _Notice when the index cannot
-    answer now."""
+                filters: dict) -> AnswerStream:
+    """`Assistant.ask_stream`; a _Notice when the index cannot answer now."""
     if building.is_set():
         raise _Notice("The index is being updated.", "New articles are being added; "
                       "ask again in a moment.")
-    try:
+    with _index_notice():
         if not assistant.article_count():
             raise _Notice("The index is empty.", "Add articles in the Corpus tab, "
                           "or run: newsdesk ingest")
-        yield from assistant.ask_stream(message, history=questions, **filters)
+        return assistant.ask_stream(message, history=questions, **filters)
+
+
+def _read(stream: AnswerStream) -> Iterator[str]:
+    """The stream's draft pieces; a _Notice when the index fails while answering."""
+    with _index_notice():
+        yield from stream
+
+
+def _read_answer(stream: AnswerStream) -> Answer:
+    with _index_notice():
+        return stream.answer
+
+
+@contextmanager
+def _index_notice() -> Iterator[None]:
+    """An error the user can act on, as a notice in the chat."""
+    try:
+        yield
     except NewsdeskError as error:
         raise _Notice("The index cannot be read.", str(error), kind="error") from None
 
