@@ -95,7 +95,7 @@ def test_a_bad_number_is_a_one_line_error(args, named, capsys):
 
 @pytest.mark.parametrize("name, value", [
     ("NEWSDESK_TOP_K", "0"), ("NEWSDESK_CHUNK_CHARS", "5"), ("NEWSDESK_CHUNK_OVERLAP", "-1"),
-    ("NEWSDESK_EMBED_BATCH_SIZE", "0"), ("NEWSDESK_MIN_SUPPORT", "2"),
+    ("NEWSDESK_EMBED_BATCH_SIZE", "0"), ("NEWSDESK_PORT", "70000"),
     ("NEWSDESK_MAX_FILE_MB", "0"), ("NEWSDESK_LLM_SOURCES", "0"), ("NEWSDESK_LLM_MAX_TOKENS", "0"),
 ])
 def test_a_bad_number_in_the_environment_is_a_one_line_error(name, value, monkeypatch, capsys):
