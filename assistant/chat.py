@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-
 import re
+from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 from llama_index.core.llms import LLM, ChatMessage
 
@@ -13,6 +13,9 @@ from index.text import names
 from assistant.streaming import AnswerStream
 from assistant.types import Answer
 from assistant.query import STOPWORDS, question_kind
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
 
 # Words that lean on an earlier turn for their meaning.
 _ANAPHORA = re.compile(
@@ -87,7 +90,7 @@ def remembered(question: str, answer) -> str:
 class Conversation:
     """A chat session over an Assistant; each `ask` sees the questions asked before it."""
 
-    def __init__(self, assistant, **ask_options) -> None:
+    def __init__(self, assistant: Assistant, **ask_options) -> None:
         self.assistant = assistant
         self.ask_options = ask_options
         self.questions: list[str] = []

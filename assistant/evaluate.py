@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -17,6 +18,9 @@ from index.errors import GoldError
 
 from assistant.citations import is_verbatim
 from assistant.types import Answer
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
 
 HIT_KS = (4, 10)  # retrieval cut-offs reported as hit@k
 RANK_K = 10  # MRR@k and evidence recall@k
@@ -195,7 +199,7 @@ def _squash(text: str) -> str:
 
 
 # --- running ------------------------------------------------------------------------------------
-def evaluate(assistant, questions: list[Question], progress: bool = True) -> dict:
+def evaluate(assistant: Assistant, questions: list[Question], progress: bool = True) -> dict:
     """Ask every question (conversations turn by turn) and score the last answer of each."""
     assistant.warm_up()  # so that latencies are per question, without model loading
     records = []
@@ -211,7 +215,7 @@ def evaluate(assistant, questions: list[Question], progress: bool = True) -> dic
     }
 
 
-def ask(assistant, question: Question) -> Answer:
+def ask(assistant: Assistant, question: Question) -> Answer:
     """The answer to the last turn of the question's conversation."""
     conversation = assistant.chat()
     for turn in question.turns:
@@ -219,7 +223,7 @@ def ask(assistant, question: Question) -> Answer:
     return answer
 
 
-def used_chunks(assistant, answer: Answer) -> list[tuple[str, str]]:
+def used_chunks(assistant: Assistant, answer: Answer) -> list[tuple[str, str]]:
     """The passages `answer` was drawn from, best first, as (doc_id, text)."""
     return [(p.doc_id, assistant.index.article(p.doc_id).text[p.start : p.end])
             for p in answer.passages]
