@@ -17,8 +17,9 @@ import numpy as np
 
 from index import lexicon
 from index.documents import Article
-from index.text import dates, figures, names, split_sentences, stems
+from index.text import dates, figures, names, sentence_pieces, stems
 
+from assistant.citations import QUOTE_MAX_CHARS
 from assistant.query import FIGURE_KINDS, Query
 from assistant.retrieval import Passage
 
@@ -75,7 +76,8 @@ def candidates(passages: list[Passage], articles: dict[str, Article]) -> list[Ca
 
 @lru_cache(maxsize=4096)
 def article_sentences(article: Article) -> tuple[tuple[int, int], ...]:
-    return tuple(split_sentences(article.text))
+    """The article's sentences, an over-long one in pieces a quote can hold."""
+    return tuple(sentence_pieces(article.text, QUOTE_MAX_CHARS))
 
 
 @lru_cache(maxsize=4096)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.documents import Chunk
-from index.text import add_span, split_sentences
+from index.text import sentence_pieces, split_sentences
 
 __all__ = ["chunk_article", "split_sentences"]
 
@@ -19,7 +19,7 @@ def chunk_article(
     word boundaries (mid-word only where a word is longer), so the limit holds for any text.
     `version` (the article's content hash) goes into the chunk ids, so a changed article never
     reuses an old id."""
-    sentences = [piece for span in split_sentences(text) for piece in _pieces(text, *span, max_chars)]
+    sentences = sentence_pieces(text, max_chars)
     chunks: list[Chunk] = []
     first = 0
     while first < len(sentences):
@@ -37,19 +37,3 @@ def chunk_article(
         first = max(last + 1 - overlap, first + 1)
     return chunks
 
-
-def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """The span text[start:end] as spans of at most `max_chars`, cut after white space where
-    there is some, and trimmed of it."""
-    pieces: list[tuple[int, int]] = []
-    while end - start > max_chars:
-        cut = start + max_chars
-        space = max(text.rfind(" ", start + 1, cut + 1), text.rfind("\t", start + 1, cut + 1))
-        if space > start:
-            cut = space
-        add_span(pieces, text, start, cut)
-        start = cut
-        while start < end and text[start].isspace():
-            start += 1
-    add_span(pieces, text, start, end)
-    return pieces

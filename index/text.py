@@ -59,6 +59,30 @@ def _next_starts_sentence(line: str, pos: int) -> bool:
     return not rest or not rest[0].islower()
 
 
+def sentence_pieces(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """The sentence spans of `text`, a sentence longer than `max_chars` cut into pieces at word
+    boundaries (mid-word only where a word is longer): units of bounded length for any text."""
+    return [piece for start, end in split_sentences(text)
+            for piece in _pieces(text, start, end, max_chars)]
+
+
+def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """The span text[start:end] as spans of at most `max_chars`, cut after white space where
+    there is some, and trimmed of it."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        cut = start + max_chars
+        space = max(text.rfind(" ", start + 1, cut + 1), text.rfind("\t", start + 1, cut + 1))
+        if space > start:
+            cut = space
+        add_span(pieces, text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    add_span(pieces, text, start, end)
+    return pieces
+
+
 def add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
     while start < end and text[start].isspace():
         start += 1
