@@ -18,6 +18,18 @@ from index.documents import Article
 FORMAT_VERSION = "2"
 _IN_CHUNKS = 500  # ids per IN (...) list
 
+# The tables both backends write alike; each adds its chunks, keywords and vocabulary.
+ARTICLES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    doc_id TEXT PRIMARY KEY, hash TEXT NOT NULL, origin TEXT NOT NULL, path TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    title TEXT NOT NULL, source TEXT NOT NULL, published TEXT, url TEXT NOT NULL,
+    author TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
+CREATE INDEX IF NOT EXISTS articles_origin ON articles (origin, doc_id);
+"""
+
 
 class SqlStore:
     """The shared part of a relational article store. Subclasses set `placeholder` and

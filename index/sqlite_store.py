@@ -11,19 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from index.article_store import LEGACY_FILES, SearchFilters
 from index.errors import IndexLocked, StoreUnavailable
-from index.sql_store import SqlStore
+from index.sql_store import ARTICLES_SCHEMA, SqlStore
 
 DATABASE = "store.sqlite"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    doc_id TEXT PRIMARY KEY, hash TEXT NOT NULL, origin TEXT NOT NULL, path TEXT NOT NULL,
-    aliases TEXT NOT NULL,
-    title TEXT NOT NULL, source TEXT NOT NULL, published TEXT, url TEXT NOT NULL,
-    author TEXT NOT NULL, text TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
-CREATE INDEX IF NOT EXISTS articles_origin ON articles (origin, doc_id);
+SCHEMA = ARTICLES_SCHEMA + """
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL,
     seq INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
