@@ -146,7 +146,7 @@ class Assistant:
             condense_with_llm(llm, question, history) if llm else condense(question, history)
         )
         self.refresh()
-        reading = constraints.read(standalone, self.sources())
+        reading = constraints.read(standalone, self.index.sources())
         if reading.spans_sources and not (sources or date_from or date_to):
             evidence = compare.gather(self.index, reading, self._similarity)
             used = [UsedPassage(doc_id=ev.article.doc_id, start=ev.start, end=ev.end,

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from index.article_store import COLLECTION, SearchFilters
-from index.errors import IndexLocked, StoreUnavailable
+from index.errors import StoreUnavailable
 from index.sql_store import ARTICLES_SCHEMA, SqlStore
 
 TABLES = ("meta", "articles", "chunks", "vocab", "pending")
@@ -88,13 +88,6 @@ class PostgresStore(SqlStore):
             "FROM chunks c, to_tsquery('simple', ?) q "
             f"WHERE c.tsv @@ q{where} ORDER BY score DESC LIMIT ?", [query, *params, top_k])
         return [(chunk_id, float(score)) for chunk_id, score in rows]
-
-    @contextmanager
-    def write_lock(self, refusal: str) -> Iterator[None]:
-        with self.try_write_lock() as held:
-            if not held:
-                raise IndexLocked(refusal)
-            yield
 
     @contextmanager
     def try_write_lock(self) -> Iterator[bool]:

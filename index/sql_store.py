@@ -8,12 +8,14 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from index.article_store import (ArticleListing, ArticleWrite, ChunkSpan, IndexInfo, ManifestEntry, Relink,
                                  SearchFilters, day_number)
 from index.documents import Article
+from index.errors import IndexLocked
 
 FORMAT_VERSION = "2"
 _IN_CHUNKS = 500  # ids per IN (...) list
@@ -61,6 +63,15 @@ class SqlStore:
         """Remove chunks' terms from the full-text index, before their rows are deleted."""
 
     # --- helpers -------------------------------------------------------------------------------
+    @contextmanager
+    def write_lock(self, refusal: str) -> Iterator[None]:
+        """Hold the writer lock (`try_write_lock`, the backend's own); IndexLocked with
+        `refusal` when another process holds it."""
+        with self.try_write_lock() as held:
+            if not held:
+                raise IndexLocked(refusal)
+            yield
+
     def _sql(self, sql: str) -> str:
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from index.article_store import LEGACY_FILES, SearchFilters
-from index.errors import IndexLocked, StoreUnavailable
+from index.errors import StoreUnavailable
 from index.sql_store import ARTICLES_SCHEMA, SqlStore
 
 DATABASE = "store.sqlite"
@@ -102,13 +102,6 @@ class SQLiteStore(SqlStore):
                 "FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY score LIMIT ?) s "
                 "JOIN chunks c ON c.id = s.rowid ORDER BY s.score", [match, top_k])
         return [(chunk_id, -score) for chunk_id, score in rows]
-
-    @contextmanager
-    def write_lock(self, refusal: str) -> Iterator[None]:
-        with self.try_write_lock() as held:
-            if not held:
-                raise IndexLocked(refusal)
-            yield
 
     @contextmanager
     def try_write_lock(self) -> Iterator[bool]:
