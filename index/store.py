@@ -119,10 +119,6 @@ class ArticleIndex:
     def location(self) -> str:
         return self.store_url and self.store.location or str(self.index_dir)
 
-    @property
-    def store_location(self) -> str:
-        return self.vectors.location
-
     # --- what the index holds ----------------------------------------------------------------
     def refresh(self) -> bool:
         """Notice a commit by any process (the store's generation number) and drop what was
