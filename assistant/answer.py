@@ -4,18 +4,21 @@ of substance is quoted."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from index import lexicon
 from index.documents import Article
-from index.text import dates, figures, is_relative_date
+from index.text import dates, figures, is_relative_date, words
 
-from assistant.citations import cite
-from assistant.query import FIGURE_KINDS, Query
+from assistant.citations import QUOTE_MAX_CHARS, cite
+from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
-    FEATURES, Candidate, Ranker, Similarity, default_ranker, figure_fits, lead_index, scored,
+    FEATURES, Candidate, Ranker, Similarity, article_sentences, asked_words, default_ranker,
+    figure_fits, has_new_name, lead_index, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Draft
@@ -23,6 +26,8 @@ from assistant.types import Draft
 NOT_IN_ARTICLES = "The articles do not say. None of the indexed articles answers this question."
 # Most sentences in one answer: the best, and runners-up from other articles.
 MAX_SENTENCES = 3
+# How many sentences back a quotation's opening or its speaker is looked for.
+LOOK_BACK = 3
 
 
 @dataclass(frozen=True)
@@ -45,9 +50,12 @@ def answer_extractively(
     reach its `also` level (other reports of the same thing, each cited)."""
     ranker = ranker or default_ranker()
     found, rows, chances = scored(query, passages, articles, similarity, ranker)
-    if not found or ranker.answer_chance(rows, chances) < ranker.threshold or _about_others(
-        query, rows
-    ):
+    if not found or _about_others(query, rows):
+        return Draft(NOT_IN_ARTICLES, False, [])
+    field = asks_about_article(query.text)
+    if field:
+        return _article_answer(field, Pick(found[int(np.argmax(chances))], float(chances.max())))
+    if ranker.answer_chance(rows, chances) < ranker.threshold:
         return Draft(NOT_IN_ARTICLES, False, [])
     if query.kind == "summary":
         return _summary(query, found, rows, chances, ranker)
@@ -65,7 +73,72 @@ def answer_extractively(
         return _figures_answer(query, chosen)
     if query.kind == "when":
         return _when_answer(chosen)
+    if query.kind in ("who", "quote"):
+        chosen = [replace(p, candidate=with_speaker(p.candidate, asked_words(query)))
+                  for p in chosen]
+    if asks_which_article(query.text):
+        return _write_up(chosen, lambda p: f"{where(p.candidate.article)}: {p.candidate.text}",
+                         alone=lambda p: f"{where(p.candidate.article)}: {p.candidate.text}")
     return _write_up(chosen, lambda p: f"{p.candidate.text} ({where(p.candidate.article)})")
+
+
+def _article_answer(field: str, best: Pick) -> Draft:
+    """Who wrote, or when was published, the article the best sentence is in: from what the
+    article itself records, with that sentence quoted to show which article is meant."""
+    article = best.candidate.article
+    value = article.author if field == "author" else (
+        article.published and article.published.isoformat())
+    if not value:
+        return Draft(f"The article {where(article)} does not record its "
+                     f"{'author' if field == 'author' else 'date'}. [1]", False,
+                     _write_up([best], str).citations)
+    verb = "was written by" if field == "author" else "was published on"
+    return Draft(f"The article {where(article)} {verb} {value}. [1]", True,
+                 _write_up([best], str).citations)
+
+
+def with_speaker(candidate: Candidate, asked: set[str]) -> Candidate:
+    """A sentence of a quotation, quoted from where the quotation opens and, when that names
+    no one the question does not, from the sentence before it that says who speaks ("Director
+    Ryuhei Kitamura said ...") when such a sentence is at most LOOK_BACK sentences back. The
+    quote stays one verbatim span of the article, within QUOTE_MAX_CHARS."""
+    spans = article_sentences(candidate.article)
+    text = candidate.article.text
+    first = candidate.index
+    while first > 0 and candidate.index - first < LOOK_BACK and _closes_unopened(
+        text[spans[first][0] : candidate.end]
+    ):
+        first -= 1
+    run = [text[spans[i][0] : spans[i][1]] for i in range(first, candidate.index + 1)]
+    if _QUOTE_MARK.search(" ".join(run)) and not any(has_new_name(s, asked) for s in run):
+        for j in range(first - 1, max(-1, first - 1 - LOOK_BACK), -1):
+            sentence = text[spans[j][0] : spans[j][1]]
+            if has_new_name(sentence, asked) and _says(sentence):
+                first = j
+                break
+    if first == candidate.index or candidate.end - spans[first][0] > QUOTE_MAX_CHARS:
+        return candidate
+    return replace(candidate, start=spans[first][0], index=first)
+
+
+_QUOTE_MARK = re.compile(r"[\"“”]")
+
+
+def _closes_unopened(run: str) -> bool:
+    """Whether the first quotation mark of `run` closes a quotation opened before it."""
+    mark = _QUOTE_MARK.search(run)
+    if not mark:
+        return False
+    if mark.group() != '"':
+        return mark.group() == "”"
+    before = run[mark.start() - 1] if mark.start() else " "
+    return not before.isspace() and before not in "([:—–-"
+
+
+def _says(sentence: str) -> bool:
+    """Whether a sentence reports speech: a verb of saying, or a colon before a quotation."""
+    return bool({w.lower() for w in words(sentence)} & lexicon.SPEECH_VERBS) or bool(
+        re.search(r":\s*[\"“]", sentence))
 
 
 def _about_others(query: Query, rows: np.ndarray) -> bool:
@@ -125,7 +198,7 @@ def _figures_answer(query: Query, chosen: list[Pick]) -> Draft:
     are never added together."""
 
     def line(pick: Pick) -> str:
-        fitting = [f.text for f in figures(pick.candidate.text) if figure_fits(query.kind, f)]
+        fitting = [f.text for f in figures(pick.candidate.text) if figure_fits(query.kind, f, query.focus)]
         label = f"{fitting[0]}: " if fitting else ""
         return f"{label}{pick.candidate.text} ({where(pick.candidate.article)})"
 
@@ -155,15 +228,17 @@ def _published_note(candidate: Candidate) -> str:
 
 
 def _write_up(
-    chosen: list[Pick], line: Callable[[Pick], str], heading: str | None = None
+    chosen: list[Pick], line: Callable[[Pick], str], heading: str | None = None,
+    alone: Callable[[Pick], str] = lambda p: p.candidate.text,
 ) -> Draft:
-    """One sentence answers as itself; several as a list, one line each with its marker."""
+    """One sentence answers as itself (`alone`); several as a list, one line each with its
+    marker."""
     citations = [
         cite(n, p.candidate.article, p.candidate.start, p.candidate.end, p.chance)
         for n, p in enumerate(chosen, 1)
     ]
     if len(chosen) == 1:
-        return Draft(f"{chosen[0].candidate.text} [1]", True, citations)
+        return Draft(f"{alone(chosen[0])} [1]", True, citations)
     lines = [heading] if heading else []
     lines += [f"- {line(p)} [{n}]" for n, p in enumerate(chosen, 1)]
     return Draft("\n".join(lines), True, citations)

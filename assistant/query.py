@@ -86,6 +86,33 @@ class Query:
         return f"{self.text} {' '.join(extra)}".strip()
 
 
+_WHICH_ARTICLE = re.compile(r"\b(?:which|what) (?:article|report|story)\b", re.I)
+
+
+def asks_which_article(question: str) -> bool:
+    """Whether the question asks which article says something: the answer names it."""
+    return bool(_WHICH_ARTICLE.search(question))
+
+
+_ARTICLE_WORD = r"\b(?:article|report|story|piece|column)\b"
+_ABOUT_ARTICLE = (
+    ("author", re.compile(rf"\bwho (?:wrote|authored|penned)\b.*{_ARTICLE_WORD}|"
+                          rf"\b(?:author|writer) of\b.*{_ARTICLE_WORD}|"
+                          rf"{_ARTICLE_WORD}.*\bwritten by whom\b", re.I)),
+    ("published", re.compile(rf"\bwhen (?:was|were|did)\b.*{_ARTICLE_WORD}.*\b(?:published|"
+                             rf"posted|come out|appear)|\b(?:publication|published) date\b", re.I)),
+)
+
+
+def asks_about_article(question: str) -> str | None:
+    """"author" or "published" when the question asks who wrote or when an article was
+    published: what the article records of itself, not what its sentences say."""
+    for field, pattern in _ABOUT_ARTICLE:
+        if pattern.search(question):
+            return field
+    return None
+
+
 def question_kind(question: str) -> str:
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):

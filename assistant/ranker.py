@@ -17,7 +17,7 @@ import numpy as np
 
 from index import lexicon
 from index.documents import Article
-from index.text import dates, figures, names, sentence_pieces, stems
+from index.text import dates, figures, names, sentence_pieces, stem, stems
 
 from assistant.citations import QUOTE_MAX_CHARS
 from assistant.query import FIGURE_KINDS, Query
@@ -34,6 +34,7 @@ FEATURES = (
     "names_in_sentence", "set_elsewhere",
     "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
     "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
+    "key_missing",
 )
 
 
@@ -117,9 +118,10 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
     best candidate."""
     rows = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
     total = query.weight
+    heaviest = max((t.weight for t in query.terms), default=1.0) or 1.0
     name_total = sum(t.weight for t in query.names) or 1.0
     content_total = sum(t.weight for t in query.terms if not t.is_name) or 1.0
-    asked = {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
+    asked = asked_words(query)
     for row, candidate in enumerate(found):
         article = candidate.article
         sentence = candidate.text
@@ -128,7 +130,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         words = set(tokens)
         context = _title_stems(article).union(*by_sentence[max(0, candidate.index - 2):candidate.index])
         covered = content_covered = context_covered = title_covered = 0.0
-        names_missing = names_in_sentence = 0.0
+        names_missing = names_in_sentence = key_missing = 0.0
         for term in query.terms:
             in_sentence = bool(term.matches & words)
             in_context = in_sentence or bool(term.matches & context)
@@ -136,6 +138,8 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             content_covered += term.weight * (in_sentence and not term.is_name)
             context_covered += term.weight * in_context
             title_covered += term.weight * bool(term.matches & _title_stems(article))
+            if not in_context:
+                key_missing = max(key_missing, term.weight)
             if term.is_name and not in_context:
                 names_missing += term.weight
             if term.is_name and in_sentence:
@@ -149,11 +153,11 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
             float(any(f.kind != "year" for f in found_figures)),
-            float(_has_new_name(sentence, asked)),
+            float(has_new_name(sentence, asked)),
             float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
             float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
             float(candidate.index == lead_index(article)), math.log1p(candidate.index),
-            math.log1p(len(tokens)),
+            math.log1p(len(tokens)), key_missing / heaviest,
         )
     for name, of in (("coverage_gap", "coverage_context"), ("bm25_gap", "bm25")):
         column = rows[:, FEATURES.index(of)]
@@ -179,6 +183,7 @@ def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
     return score
 
 
+_TIME_STEMS = frozenset(stem(unit) for unit in lexicon.TIME_UNITS)
 _CALENDAR = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
 _PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+(?:city|town|village|region|province)"
                     r"\s+of\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
@@ -194,7 +199,12 @@ def _set_elsewhere(sentence: str, asked: set[str]) -> bool:
     )
 
 
-def _has_new_name(sentence: str, asked: set[str]) -> bool:
+def asked_words(query: Query) -> set[str]:
+    """The question's key words, lower-cased: what a sentence's names are checked against."""
+    return {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
+
+
+def has_new_name(sentence: str, asked: set[str]) -> bool:
     """Whether the sentence names someone or something the question does not."""
     return any(
         not {w.lower() for w in re.findall(r"\w+", name)} <= asked
@@ -208,7 +218,7 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> t
     around a figure of that kind ("17 people injured" for the injured)."""
     kind = query.kind
     if kind in FIGURE_KINDS:
-        fitting = [f for f in found_figures if figure_fits(kind, f)]
+        fitting = [f for f in found_figures if figure_fits(kind, f, query.focus)]
         if not fitting:
             return 0.0, 0.0
         near: set[str] = set()
@@ -220,18 +230,25 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> t
         if query.focus & near:
             weight += max((t.weight for t in query.terms if t.matches == query.focus), default=0)
         return 1.0, weight
-    if kind == "when":
-        return float(bool(dates(sentence))), 0.0
+    if kind == "when":  # a day of the month tells more than a month or a weekday alone
+        said = dates(sentence)
+        return (1.0 if any(_DAY_OF_MONTH.search(d) for d in said) else 0.5 * bool(said)), 0.0
     if kind in ("who", "where"):
-        return float(_has_new_name(sentence, asked)), 0.0
+        return float(has_new_name(sentence, asked)), 0.0
     if kind == "quote":
         return float(bool(re.search(r"[\"“”']", sentence)) or bool(
             set(w.lower() for w in re.findall(r"\w+", sentence)) & lexicon.SPEECH_VERBS)), 0.0
     return 1.0, 0.0
 
 
-def figure_fits(kind: str, figure) -> bool:
-    """Whether a figure is the kind of number a question of `kind` asks for."""
+_DAY_OF_MONTH = re.compile(r"\b\d{1,2}\b|\d{4}-\d\d-\d\d")
+
+
+def figure_fits(kind: str, figure, focus: frozenset[str] = frozenset()) -> bool:
+    """Whether a figure is the kind of number a question of `kind` asks for; a duration
+    answers a count only of units of time ("how many weeks", `focus`)."""
+    if figure.kind == "duration":
+        return kind == "measure" or kind == "count" and bool(focus & _TIME_STEMS)
     if kind == "money":
         return figure.kind == "money"
     if kind == "percent":
@@ -247,7 +264,7 @@ def figure_fits(kind: str, figure) -> bool:
 # what that sentence leaves out, and whether any candidate names everything the question names.
 QUESTION_FEATURES = (
     "best_log_odds", "best_names_missing", "best_coverage_context", "best_cosine",
-    "best_fits_kind", "fewest_names_missing",
+    "best_fits_kind", "fewest_names_missing", "best_key_missing",
 )
 
 
@@ -259,6 +276,7 @@ def question_features(rows: np.ndarray, chances: np.ndarray) -> np.ndarray:
     return np.array([
         math.log(chance / (1 - chance)), column["names_missing"], column["coverage_context"],
         column["cosine"], column["fits_kind"], rows[:, FEATURES.index("names_missing")].min(),
+        column["key_missing"],
     ])
 
 

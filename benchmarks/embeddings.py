@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---:|---:|---:|---:|---:|")
     for name in args.sets:
         assistant = Assistant(Settings(index_dir=args.index_root / name))
-        if not assistant.index.manifest.articles:
+        if not assistant.article_count():
             assistant.ingest(SETS[name][1], progress=True)
         pools = sentence_pools(name, assistant)
         for model in (MiniLM(assistant), e5):
@@ -105,7 +105,7 @@ def _standalone(question) -> str:
 
 def sentence_pools(name: str, assistant: Assistant) -> list[tuple[str, list[str], list[bool]]]:
     """Per answerable question: its text, the sentences the answerer would embed, labels."""
-    ranker, stats = default_ranker(), assistant.term_stats()
+    ranker, stats = default_ranker(), assistant.index.term_stats()
     pools = []
     for question in _questions(name):
         if question.refusal:

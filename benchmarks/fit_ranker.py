@@ -110,9 +110,9 @@ def extract(name: str, index_dir: Path) -> Rows:
     if name == "multihop":
         questions = [q for q in questions if q.type in MULTIHOP_TYPES]
     assistant = Assistant(Settings(index_dir=index_dir))
-    if not assistant.index.manifest.articles:
+    if not assistant.article_count():
         assistant.ingest(corpus, progress=True)
-    stats = assistant.term_stats()
+    stats = assistant.index.term_stats()
     xs, ys, owners = [], [], []
     for n, question in enumerate(questions):
         history: list[str] = []

@@ -53,6 +53,8 @@ PEOPLE_NOUNS = frozenset(
     families migrants refugees fighters rescuers volunteers fans voters members employees
     players customers""".split()
 )
+# Units of time: "11 minutes" or "an 18-month deal" is a duration, not a count of things.
+TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century")
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",

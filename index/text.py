@@ -138,8 +138,8 @@ def names(sentence: str) -> list[str]:
         name = match.group()
         parts = name.split()
         if match.start() == 0 or re.search(r"[.!?:\"“‘]\s*$", sentence[: match.start()]):
-            if parts[0].lower() in _COMMON_FIRST_WORDS:
-                parts = parts[1:]
+            if re.sub(r"['’](?:s|ve|m|d|ll|re)$", "", parts[0].lower()) in _COMMON_FIRST_WORDS:
+                parts = parts[1:]  # "The", and "I've" or "That's" as much
         parts = [re.sub(r"['’]s$", "", p) for p in parts if p not in _CALENDAR_WORDS]
         if parts:
             found.append(" ".join(parts))
@@ -166,6 +166,7 @@ _FIGURE = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_DURATION = re.compile(rf"[- ](?:{'|'.join(lexicon.TIME_UNITS)})s?\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # money, percent, age, ordinal, year, count
+    kind: str  # money, percent, age, ordinal, year, duration, count
 
     @property
     def value(self) -> str:
@@ -208,6 +209,8 @@ def figures(sentence: str) -> list[Figure]:
             kind = "ordinal"
         elif _YEAR.match(number) and not match.group("magnitude"):
             kind = "year"
+        elif _DURATION.match(after):
+            kind = "duration"
         else:
             kind = "count"
         found.append(Figure(match.group().strip(), match.start(), match.end(), kind))

@@ -1,7 +1,17 @@
 """Answers over the seed corpus with the hashing embedder: the retrieval and answer logic,
 fast and deterministic."""
 
+from index.documents import Article
+
+from assistant.answer import with_speaker
 from assistant.citations import is_verbatim
+from assistant.ranker import Candidate, article_sentences
+
+QUOTED = (
+    "The premiere was on Monday. Director Ann Grey said it may not be the last film. "
+    '"That is what the producers say. But the producer is wrong," she said. '
+    "The studio made no comment."
+)
 
 
 def assert_verbatim(assistant, answer):
@@ -74,3 +84,33 @@ def test_an_answer_stream_gives_its_pieces_then_the_answer_and_records_its_passa
         article = hashed.index.article(passage.doc_id)
         assert 0 <= passage.start < passage.end <= len(article.text)
     assert any(p.doc_id == c.doc_id for p in answer.passages for c in answer.citations)
+
+
+def quoted_sentence(containing):
+    article = Article("grey.txt", "Premiere", "Wire", None, "", QUOTED)
+    spans = article_sentences(article)
+    i = next(i for i, (s, e) in enumerate(spans) if containing in QUOTED[s:e])
+    return Candidate(article, *spans[i], 0, 1.0, i)
+
+
+def test_a_quote_is_cited_from_its_opening_with_the_sentence_naming_its_speaker():
+    quote = with_speaker(quoted_sentence("producer is wrong"), {"producer", "wrong"})
+    assert quote.text == (
+        'Director Ann Grey said it may not be the last film. "That is what the producers say. '
+        'But the producer is wrong," she said.')
+    assert QUOTED[quote.start:quote.end] == quote.text
+
+
+def test_a_sentence_that_names_its_speaker_or_quotes_no_one_stays_as_it_is():
+    said = quoted_sentence("Director Ann Grey")
+    assert with_speaker(said, {"director", "film"}) == said
+    plain = quoted_sentence("no comment")
+    assert with_speaker(plain, {"studio", "comment"}) == plain
+
+
+def test_who_wrote_an_article_is_answered_from_the_article_itself(hashed):
+    answer = hashed.ask("Who wrote the article about the Kharkiv missile strike that injured "
+                        "11 civilians?")
+    assert answer.answered and "written by Shairin Panwar" in answer.answer
+    assert answer.citations[0].doc_id.startswith("002")
+    assert_verbatim(hashed, answer)

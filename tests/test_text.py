@@ -6,7 +6,7 @@ from index.chunking import split_sentences as chunking_split
 from fakes import term_stats
 from index.text import capitalisation, dates, figures, is_relative_date, names, split_sentences
 
-from assistant.query import analyse, question_kind
+from assistant.query import analyse, asks_about_article, question_kind
 
 
 def kinds(sentence):
@@ -33,6 +33,11 @@ def test_figures_know_money_percentages_ages_years_and_ordinals():
     assert figures("at least seven")[0].value == "seven"
 
 
+def test_a_number_of_units_of_time_is_a_duration():
+    assert kinds("After an 18-month spell and 11 minutes, 920 stores and five weeks.") == [
+        ("18", "duration"), ("11", "duration"), ("920", "count"), ("five", "duration")]
+
+
 def test_dates_and_days_that_need_the_published_date():
     found = dates("It opened on 14 March 2004, closed on Friday and reopened last week, in 1990.")
     assert found == ["14 March 2004", "Friday", "last week", "in 1990"]
@@ -43,6 +48,8 @@ def test_dates_and_days_that_need_the_published_date():
 def test_names_are_capitalised_runs_but_not_the_first_word_or_calendar():
     found = names("The minister Ann Grey met Bank of Ruritania staff in Zenda on Monday.")
     assert found == ["Ann Grey", "Bank of Ruritania", "Zenda"]
+    assert names('"I\'ve always said so," she said.') == []
+    assert names("That's what Grey said.") == ["Grey"]
 
 
 def test_a_word_is_a_name_when_the_articles_capitalise_it():
@@ -70,6 +77,16 @@ def test_a_word_is_a_name_when_the_articles_capitalise_it():
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize("question, field", [
+    ("Who wrote the article about the storm in Zenda?", "author"),
+    ("When was the report on the Zenda floods published?", "published"),
+    ("Who wrote the letter to the minister?", None),
+    ("When was the film released?", None),
+])
+def test_questions_about_the_article_itself(question, field):
+    assert asks_about_article(question) == field
 
 
 def test_count_focus_is_what_happened_to_the_people_counted():
