@@ -64,9 +64,8 @@ def answer_extractively(
     for i in order[1:]:
         if len(chosen) == MAX_SENTENCES:
             break
-        if all(found[i].article.doc_id != p.candidate.article.doc_id for p in chosen) and (
-            chances[i] >= ranker.also
-            or query.kind in FIGURE_KINDS and _answers_alone(found, rows, chances, i, ranker)
+        if chances[i] >= ranker.also and all(
+            found[i].article.doc_id != p.candidate.article.doc_id for p in chosen
         ):
             chosen.append(Pick(found[i], float(chances[i])))
     if query.kind in FIGURE_KINDS and len(chosen) > 1:
@@ -145,21 +144,6 @@ def _about_others(query: Query, rows: np.ndarray) -> bool:
     """Whether no candidate, with its context, names anyone or anything the question names:
     the articles found are about something else."""
     return bool(query.names) and rows[:, FEATURES.index("names_missing")].min() >= 1.0
-
-
-def _answers_alone(
-    found: list[Candidate], rows: np.ndarray, chances: np.ndarray, i: int, ranker: Ranker
-) -> bool:
-    """Whether sentence `i` is its article's best, gives a figure next to what the question
-    counts, and its article alone would answer: then it is another report of the thing asked
-    about, shown beside the first."""
-    if rows[i, FEATURES.index("figure_near_terms")] <= 0:
-        return False
-    doc = found[i].article.doc_id
-    mine = np.array([j for j, c in enumerate(found) if c.article.doc_id == doc])
-    if i != mine[np.argmax(chances[mine])]:
-        return False
-    return ranker.answer_chance(rows[mine], chances[mine]) >= ranker.threshold
 
 
 def _summary(

@@ -52,6 +52,9 @@ MIN_DECLINE_PRECISION = 0.95
 REGULARISATION = 1.0
 
 
+PARTS = ("x", "y", "question", "refusal", "article")
+
+
 @dataclass
 class Rows:
     """Candidate sentences of one set: features, labels, and which question each belongs to."""
@@ -60,6 +63,7 @@ class Rows:
     y: np.ndarray
     question: np.ndarray  # index into `refusal`
     refusal: np.ndarray  # per question: true when the articles hold no answer
+    article: np.ndarray  # which article each sentence is from (a number per question)
     single: bool = True  # whether one sentence answers each answerable question
 
 
@@ -93,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
 def load_features(cache: Path | None, sets: list[str], index_root: Path) -> dict[str, Rows]:
     if cache and cache.exists():
         saved = np.load(cache)
-        return {name: Rows(*(saved[f"{name}_{part}"] for part in ("x", "y", "question", "refusal")),
+        return {name: Rows(*(saved[f"{name}_{part}"] for part in PARTS),
                            single=name not in MULTI_SENTENCE)
                 for name in sets}
     data = {name: extract(name, index_root / name) for name in sets}
     if cache:
         np.savez_compressed(cache, **{f"{name}_{part}": getattr(rows, part) for name, rows in
-                                      data.items() for part in ("x", "y", "question", "refusal")})
+                                      data.items() for part in PARTS})
     return data
 
 
@@ -113,7 +117,7 @@ def extract(name: str, index_dir: Path) -> Rows:
     if not assistant.article_count():
         assistant.ingest(corpus, progress=True)
     stats = assistant.index.term_stats()
-    xs, ys, owners = [], [], []
+    xs, ys, owners, sources = [], [], [], []
     for n, question in enumerate(questions):
         history: list[str] = []
         for turn in question.turns:
@@ -131,9 +135,12 @@ def extract(name: str, index_dir: Path) -> Rows:
         xs.append(rows)
         ys.append([_positive(question, c.article.doc_id, c.text) for c in found])
         owners.append(np.full(len(found), n))
+        numbers: dict[str, int] = {}
+        sources.append([numbers.setdefault(c.article.doc_id, len(numbers)) for c in found])
         print(f"{name} {n + 1}/{len(questions)}", end="\r", file=sys.stderr)
     return Rows(np.vstack(xs), np.concatenate(ys).astype(int), np.concatenate(owners),
-                np.array([q.refusal for q in questions]), single=name not in MULTI_SENTENCE)
+                np.array([q.refusal for q in questions]), np.concatenate(sources),
+                single=name not in MULTI_SENTENCE)
 
 
 def _positive(question: Question, doc_id: str, sentence: str) -> bool:
@@ -215,15 +222,18 @@ def _decline_threshold(ranker: Ranker, sets: list[Rows]) -> float:
 
 
 def _also_threshold(ranker: Ranker, sets: list[Rows]) -> float:
-    """The least chance at which a runner-up sentence answers as well more often than not."""
+    """The least chance at which the best sentence of another article than the answer's
+    answers as well more often than not (another report of the same thing)."""
     chances, labels = [], []
     for rows in sets:
         scores = ranker.chance(rows.x)
         for q in np.unique(rows.question):
             mine = np.flatnonzero(rows.question == q)
-            order = mine[np.argsort(-scores[mine])][1:]
-            chances += list(scores[order])
-            labels += list(rows.y[order])
+            mine = mine[np.argsort(-scores[mine])]
+            _, first = np.unique(rows.article[mine], return_index=True)
+            runners_up = mine[np.sort(first)][1:]  # each other article's best, best first
+            chances += list(scores[runners_up])
+            labels += list(rows.y[runners_up])
     chances, labels = np.array(chances), np.array(labels)
     for level in np.unique(chances):
         if labels[chances >= level].mean() >= 0.5:
