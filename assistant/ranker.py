@@ -32,9 +32,9 @@ Similarity = Callable[[str, list[str]], list[float]]
 FEATURES = (
     "coverage", "coverage_content", "coverage_context", "coverage_title", "names_missing",
     "names_in_sentence", "set_elsewhere",
-    "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "figure_near_terms",
+    "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "answer_near_terms",
     "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
-    "key_missing",
+    "key_missing", "pair_coverage",
 )
 
 
@@ -157,12 +157,26 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
             float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
             float(candidate.index == lead_index(article)), math.log1p(candidate.index),
-            math.log1p(len(tokens)), key_missing / heaviest,
+            math.log1p(len(tokens)), key_missing / heaviest, _pair_coverage(query, tokens),
         )
     for name, of in (("coverage_gap", "coverage_context"), ("bm25_gap", "bm25")):
         column = rows[:, FEATURES.index(of)]
         rows[:, FEATURES.index(name)] = column - column.max(initial=0.0)
     return rows
+
+
+def _pair_coverage(query: Query, tokens: list[str], gap: int = 2) -> float:
+    """The share of the question's neighbouring key terms ("biggest creditor", "visa
+    applications") that the sentence also writes side by side (at most `gap` words apart),
+    weighted by the lighter term of each pair."""
+    total = found = 0.0
+    for first, second in zip(query.terms, query.terms[1:]):
+        weight = min(first.weight, second.weight)
+        total += weight
+        at = [i for i, token in enumerate(tokens) if token in first.matches]
+        if any(token in second.matches for i in at for token in tokens[i + 1 : i + 1 + gap]):
+            found += weight
+    return found / total if total else 0.0
 
 
 def with_cosines(rows: np.ndarray, which: np.ndarray, cosines) -> None:
@@ -206,39 +220,47 @@ def asked_words(query: Query) -> set[str]:
 
 def has_new_name(sentence: str, asked: set[str]) -> bool:
     """Whether the sentence names someone or something the question does not."""
-    return any(
-        not {w.lower() for w in re.findall(r"\w+", name)} <= asked
-        for name in names(sentence)
-    )
+    return any(is_new_name(name, asked) for name in names(sentence))
+
+
+def is_new_name(name: str, asked: set[str]) -> bool:
+    return not {w.lower() for w in re.findall(r"\w+", name)} <= asked
 
 
 def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> tuple[float, float]:
-    """Whether the sentence holds the kind of answer asked for, and (for figures) the weight
-    of the question's other terms, what is counted first among them, found in the words just
-    around a figure of that kind ("17 people injured" for the injured)."""
+    """Whether the sentence holds the kind of answer asked for, and the weight of the
+    question's other terms (and, for counts, what is counted) found in the words just around
+    an answer of that kind: "injuring 11 civilians" for the injured, "bought US rival Grey
+    Global" for a rival bought."""
     kind = query.kind
     if kind in FIGURE_KINDS:
-        fitting = [f for f in found_figures if figure_fits(kind, f, query.focus)]
-        if not fitting:
-            return 0.0, 0.0
-        near: set[str] = set()
-        for figure in fitting:  # the words just before and after: "injuring 11 civilians"
-            before = sentence[: figure.start].split()[-3:]
-            after = sentence[figure.end :].split()[:4]
-            near |= set(stems(" ".join(before + after)))
-        weight = sum(t.weight for t in query.terms if not t.is_name and t.matches & near)
-        if query.focus & near:
-            weight += max((t.weight for t in query.terms if t.matches == query.focus), default=0)
-        return 1.0, weight
-    if kind == "when":  # a day of the month tells more than a month or a weekday alone
+        spans = [(f.start, f.end) for f in found_figures if figure_fits(kind, f, query.focus)]
+        fits = float(bool(spans))
+    elif kind == "when":  # a day of the month tells more than a month or a weekday alone
         said = dates(sentence)
-        return (1.0 if any(_DAY_OF_MONTH.search(d) for d in said) else 0.5 * bool(said)), 0.0
-    if kind in ("who", "where"):
-        return float(has_new_name(sentence, asked)), 0.0
-    if kind == "quote":
+        spans = _spans(sentence, said)
+        fits = 1.0 if any(_DAY_OF_MONTH.search(d) for d in said) else 0.5 * bool(said)
+    elif kind in ("who", "where"):
+        spans = _spans(sentence, [n for n in names(sentence) if is_new_name(n, asked)])
+        fits = float(bool(spans))
+    elif kind == "quote":
         return float(bool(re.search(r"[\"“”']", sentence)) or bool(
             set(w.lower() for w in re.findall(r"\w+", sentence)) & lexicon.SPEECH_VERBS)), 0.0
-    return 1.0, 0.0
+    else:
+        return 1.0, 0.0
+    near: set[str] = set()
+    for start, end in spans:  # the words just before and after the answer
+        near |= set(stems(" ".join(sentence[:start].split()[-3:] + sentence[end:].split()[:4])))
+    weight = sum(t.weight for t in query.terms if not t.is_name and t.matches & near)
+    if query.focus & near:
+        weight += max((t.weight for t in query.terms if t.matches == query.focus), default=0)
+    return fits, weight
+
+
+def _spans(sentence: str, found: list[str]) -> list[tuple[int, int]]:
+    """Where each of `found` (pieces of the sentence) first occurs in it."""
+    starts = [sentence.find(piece) for piece in found]
+    return [(start, start + len(piece)) for start, piece in zip(starts, found) if start >= 0]
 
 
 _DAY_OF_MONTH = re.compile(r"\b\d{1,2}\b|\d{4}-\d\d-\d\d")

@@ -48,8 +48,9 @@ MULTIHOP_TYPES = ("inference_query", "null_query")
 # decline threshold is set on the sets where one sentence answers (a decline there is by design).
 MULTI_SENTENCE = {"multihop"}
 MIN_DECLINE_PRECISION = 0.95
-# Inverse strength of the L2 penalty (scikit-learn's C), per question weighed as one sample.
-REGULARISATION = 1.0
+# Inverse strengths of the L2 penalty tried (scikit-learn's C), per question weighed as one
+# sample; the one whose models carry over best to the held-out set is kept.
+REGULARISATION = (0.1, 1.0, 10.0, 100.0)
 
 
 PARTS = ("x", "y", "question", "refusal", "article")
@@ -78,14 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     data = load_features(args.features, args.sets, args.index_root)
+    held = {c: cross_corpus(data, c) for c in REGULARISATION} if len(data) > 1 else {}
+    for c, rows in held.items():
+        print(f"C={c:g}: mean held-out answer right "
+              f"{np.mean([r['accuracy'] for _, _, r in rows]):.3f}")
+    c = max(held, key=lambda c: np.mean([r["accuracy"] for _, _, r in held[c]]), default=1.0)
+    print(f"\nC={c:g}:\n")
     print("| fitted on | scored on | questions | answer right | declines right | declined |")
     print("|---|---|---:|---:|---:|---:|")
-    if len(data) > 1:
-        for held_out in data:
-            rest = [name for name in data if name != held_out]
-            model = fit([data[n] for n in rest])
-            print(_row(" + ".join(rest), held_out, evaluate(model, data[held_out])))
-    model = fit(list(data.values()))
+    for rest, held_out, result in held.get(c, []):
+        print(_row(rest, held_out, result))
+    model = fit(list(data.values()), c)
     for name, rows in data.items():
         print(_row(" + ".join(data), name, evaluate(model, rows)))
     if args.write:
@@ -150,7 +154,17 @@ def _positive(question: Question, doc_id: str, sentence: str) -> bool:
     return any(re.search(p, sentence, re.I) for p in question.answers)
 
 
-def fit(sets: list[Rows]) -> Ranker:
+def cross_corpus(data: dict[str, Rows], c: float) -> list[tuple[str, str, dict]]:
+    """Fitted on all sets but one, scored on that one, for each set."""
+    results = []
+    for held_out in data:
+        rest = [name for name in data if name != held_out]
+        model = fit([data[n] for n in rest], c)
+        results.append((" + ".join(rest), held_out, evaluate(model, data[held_out])))
+    return results
+
+
+def fit(sets: list[Rows], c: float) -> Ranker:
     """Logistic regression of sentences on the pooled sets, then the one of questions (does
     the best sentence answer?), then the thresholds."""
     from sklearn.linear_model import LogisticRegression
@@ -161,7 +175,7 @@ def fit(sets: list[Rows]) -> Ranker:
     weight = np.concatenate([1.0 / np.bincount(s.question)[s.question] for s in sets])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=REGULARISATION, max_iter=2000).fit((x - mean) / scale, y, weight)
+    model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y, weight)
     ranker = Ranker(mean, scale, model.coef_[0], float(model.intercept_[0]),
                     np.zeros(len(QUESTION_FEATURES)), 0.0, 0.0, 1.0)
     questions, answers = [], []
@@ -169,7 +183,7 @@ def fit(sets: list[Rows]) -> Ranker:
         features_of, right = _per_question(ranker, rows)
         questions.append(features_of)
         answers.append(right & ~rows.refusal[: len(right)])
-    decline = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(
+    decline = LogisticRegression(C=c, max_iter=5000).fit(
         np.vstack(questions), np.concatenate(answers))
     ranker = replace(ranker, answer_coef=decline.coef_[0],
                      answer_intercept=float(decline.intercept_[0]))

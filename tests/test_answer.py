@@ -19,14 +19,14 @@ def assert_verbatim(assistant, answer):
         assert is_verbatim(citation, assistant.index.article(citation.doc_id)), citation
 
 
-def test_counts_report_each_article_figure_without_adding(hashed):
-    answer = hashed.ask("How many were injured in Kharkiv?")
+def test_counts_report_each_article_figure_without_adding(real):
+    answer = real.ask("How many were injured in Kharkiv?")
     assert answer.answered
     cited = {c.doc_id[:3]: c.quote for c in answer.citations}
     assert "11" in cited["002"] and "28" in cited["003"]
     assert "11" in answer.answer and "28" in answer.answer
     assert "39" not in answer.answer  # never a sum
-    assert_verbatim(hashed, answer)
+    assert_verbatim(real, answer)
 
 
 def test_markers_point_at_citations(hashed):
@@ -44,10 +44,10 @@ def test_unanswerable_question_is_refused_without_citations(hashed):
         assert "do not say" in answer.answer
 
 
-def test_spelling_variants_find_the_same_articles(hashed):
-    answer = hashed.ask("How many were injured in Kharkov?")
+def test_spelling_variants_find_the_same_articles(real):
+    answer = real.ask("How many were injured in Kharkov?")
     assert {c.doc_id[:3] for c in answer.citations} >= {"002", "003"}
-    kiev = hashed.ask("How many people were injured in Kiev?")
+    kiev = real.ask("How many people were injured in Kiev?")
     assert [c.doc_id[:3] for c in kiev.citations] == ["001"] and "17" in kiev.answer
 
 

@@ -61,7 +61,7 @@ def test_a_figure_near_what_is_counted_fits_better_than_another_figure():
     injured = texts.index("At least 17 people were injured and taken to hospital.")
     trees = texts.index("Thirty trees fell across the main road.")
     assert column(rows, "fits_kind")[injured] == column(rows, "fits_kind")[trees] == 1
-    assert column(rows, "figure_near_terms")[injured] > column(rows, "figure_near_terms")[trees]
+    assert column(rows, "answer_near_terms")[injured] > column(rows, "answer_near_terms")[trees]
     assert column(rows, "coverage")[injured] > column(rows, "coverage")[trees]
 
 
@@ -104,7 +104,7 @@ def test_declines_below_the_threshold_and_cites_nothing():
 def test_figures_of_several_articles_each_with_its_source():
     query = analyse("How many people were injured in Zenda?", STATS)
     draft = answer_extractively(query, passages(), ARTICLES,
-                                ranker=ranker_on("figure_near_terms", 0.5))
+                                ranker=ranker_on("answer_near_terms", 0.5))
     assert {c.doc_id for c in draft.citations} == {"zenda.txt", "zenda-2.txt"}
     assert "17" in draft.text and "19" in draft.text and "36" not in draft.text
     for citation in draft.citations:
