@@ -15,7 +15,7 @@ from index.documents import Article
 from index.store import ArticleIndex
 from index.terms import stem, stems
 
-from assistant import generate
+from assistant import consistency, generate
 from assistant.answer import NOT_IN_ARTICLES
 from assistant.citations import cite
 from assistant.constraints import Constraints, Mention
@@ -140,10 +140,13 @@ def gather(
 
 # --- without an LLM -------------------------------------------------------------------------
 def answer_extractively(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
-    """The entity the outlets share, the order of two reports, or the outlets' sentences
-    side by side with a yes/no only where the evidence decides it."""
+    """The entity the outlets share, whether the reports say the same, the order of two
+    reports, or the outlets' sentences side by side with a yes/no only where the evidence
+    decides it."""
     if constraints.form == "entity":
         return shared_name(constraints, evidence)
+    if constraints.consistency:
+        return same_or_changed(constraints, evidence)
     if constraints.order:
         return report_order(constraints, evidence)
     return side_by_side(constraints, evidence)
@@ -220,6 +223,56 @@ def side_by_side(constraints: Constraints, evidence: list[list[Evidence]]) -> Dr
         chosen = _distinct(best)
         return _write_up(f"Yes. {_markers(len(chosen))}", chosen, answered=True)
     return _declined(evidence)
+
+
+def same_or_changed(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
+    """Whether the named reports say the same or differ, decided only where each report and
+    the next have a pair of sentences (from two articles) that shows it, and no pair shows the
+    opposite; the answer is yes or no (or the word the question offers), the finding, then
+    the sentences. Otherwise the reader compares."""
+    asked = constraints.consistency
+    found = [_finding(a, b) for a, b in zip(evidence, evidence[1:])]
+    if not found or None in found:
+        return _declined(evidence)
+    same = all(finding.same for _, _, finding in found)
+    verdict = "same" if same else "changed"
+    shown = [(a, b, finding) for a, b, finding in found if finding.same == same]
+    chosen = _distinct([ev for a, b, _ in shown for ev in (a, b)])
+    if asked.options:
+        word = next(w for w, meaning in asked.options if meaning == verdict).capitalize()
+    else:
+        word = "Yes" if verdict == asked.asks else "No"
+    reasons = " ".join(_reason(finding, chosen.index(a) + 1, chosen.index(b) + 1)
+                       for a, b, finding in shown)
+    return _write_up(f"{word}. {reasons}", chosen, answered=True)
+
+
+def _finding(
+    first: list[Evidence], second: list[Evidence]
+) -> tuple[Evidence, Evidence, consistency.Finding] | None:
+    """The best pair of sentences, one of each report (relevant, from two articles), that
+    shows the reports say the same or differ, when no pair shows the opposite."""
+    pairs = [(a, b, f) for a in first for b in second
+             if a.article.doc_id != b.article.doc_id
+             and min(a.relevance, b.relevance) >= MIN_RELEVANCE
+             and (f := consistency.compare(a.text, b.text))]
+    if len({f.same for _, _, f in pairs}) != 1:
+        return None
+    return max(pairs, key=lambda pair: pair[0].score + pair[1].score)
+
+
+def _reason(finding: consistency.Finding, a: int, b: int) -> str:
+    """The finding in words, quoting each report's words with its marker."""
+    if finding.how == "sentence":
+        return f"Both reports carry the same sentence [{a}][{b}]."
+    if finding.how == "quote":
+        return (f'Both reports quote the same words: "{finding.first}" [{a}] and '
+                f'"{finding.second}" [{b}].')
+    if finding.same:
+        return (f'Both reports give the same figure for the same thing: "{finding.first}" '
+                f'[{a}] and "{finding.second}" [{b}].')
+    return (f'The reports give different figures for the same thing: "{finding.first}" [{a}] '
+            f'and "{finding.second}" [{b}].')
 
 
 def _holds_clause(ev: Evidence) -> bool:

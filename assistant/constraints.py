@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from index.lexicon import CHANGE_WORDS, NEGATORS, SAME_WORDS
 from index.store import SearchFilters
 
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -36,6 +37,12 @@ _CLAUSE = re.compile(
     r"|,?\s+(?=(?:before|after|prior to)\b))",
     re.I,
 )
+# What an article is said to say ("suggest that prices changed"), up to the next clause that
+# asks (", did the outlet ..."): it is not what the question asks about the reports.
+_THAT_CLAUSE = re.compile(
+    r"\bthat\b.*?(?=,\s+(?:and\s+)?(?:does|do|did|is|are|was|were|has|have|had)\s+"
+    r"(?:the|there|it|its|this|these|they|their|(?-i:[A-Z]))|\?|$)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,16 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Consistency:
+    """What a question asks of its reports: whether they say the same thing ("same") or
+    different things ("changed"); `options`, the words it offers to answer with instead of yes
+    or no ("consistent or inconsistent"), each with the verdict it stands for."""
+
+    asks: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Constraints:
     """What a question asks of its evidence. `form`: "entity" (a name), "yesno", or "other";
     `order`: "before" or "after" when the question asks which report came first."""
@@ -73,6 +90,7 @@ class Constraints:
     order: str | None
     date_from: date | None = None
     date_to: date | None = None
+    consistency: Consistency | None = None
 
     def filters(self, mention: Mention) -> SearchFilters:
         """The outlet's filters: the period given with it, else the question's period."""
@@ -107,19 +125,52 @@ def read(question: str, sources: list[str]) -> Constraints:
     bounds = [p for _, p in periods if p[0] != p[1]]
     date_from = max((f for f, _ in bounds if f), default=None)
     date_to = min((t for _, t in bounds if t), default=None)
-    return Constraints(text, tuple(mentions), _form(text), _order(text, mentions),
-                       date_from, date_to)
+    form = _form(text)
+    return Constraints(text, tuple(mentions), form, _order(text, mentions), date_from, date_to,
+                       consistency(text) if form == "yesno" else None)
+
+
+def consistency(text: str) -> Consistency | None:
+    """Whether the question asks if reports say the same or differ, read from its words of
+    sameness and change outside what an article is said to say, a negation before one turning
+    it ("was there no change"); None when it asks neither, or both. "Consistent or
+    inconsistent" offers its two words as the answer."""
+    asked = _THAT_CLAUSE.sub(" ", text)
+    words = re.findall(r"[a-z]+(?:n't)?", asked.lower())
+    meant = [_meaning(word, words[max(0, n - 2):n]) for n, word in enumerate(words)]
+    for n in range(len(words) - 2):
+        if words[n + 1] == "or" and meant[n] and meant[n + 2] and meant[n] != meant[n + 2]:
+            return Consistency(meant[n], ((words[n], meant[n]), (words[n + 2], meant[n + 2])))
+    found = {m for m in meant if m}
+    return Consistency(found.pop()) if len(found) == 1 else None
+
+
+def _meaning(word: str, before: list[str]) -> str | None:
+    """"same" or "changed" for a word of sameness or change, turned by a negation just
+    before it; None for any other word."""
+    if word in SAME_WORDS:
+        meaning = "same"
+    elif word in CHANGE_WORDS:
+        meaning = "changed"
+    else:
+        return None
+    negated = any(w in NEGATORS or w.endswith("n't") for w in before)
+    return {"same": "changed", "changed": "same"}[meaning] if negated else meaning
 
 
 def _order(text: str, mentions: list[Mention]) -> str | None:
     """"before" or "after" when the question asks whether one report came before the other:
     it opens with its auxiliary verb ("Was X reported by A before B reported Y?") and the
-    order word stands between two of the outlets it names."""
+    order word stands between two of the outlets it names, in the clause of the second
+    ("following a loss, in contrast to B" orders no reports)."""
     if len(mentions) < 2 or not _AUXILIARY.match(text):
         return None
     for match in _ORDER.finditer(text):
         if _DATE.match(text, match.end() + 1):
             continue  # "after March 5" bounds a period
+        following = next((m.start for m in mentions if m.start > match.start()), None)
+        if following is None or _CLAUSE.search(text, match.end(), following):
+            continue
         if mentions[0].start < match.start() < mentions[-1].start:
             word = match.group(1).lower()
             return "before" if word in ("before", "earlier than", "prior to", "preceding") \
@@ -152,9 +203,11 @@ def _mentions(text: str, sources: list[str]) -> list[tuple[int, int, str, tuple[
     stands for all of them. Names must be written with capitals, so "the age of AI" is no
     mention of The Age."""
     aliases: dict[str, set[str]] = {}
+    spelled: dict[str, str] = {}  # each alias as a source writes it
     for source in sources:
         for alias in _aliases(source):
             aliases.setdefault(alias.lower(), set()).add(source)
+            spelled.setdefault(alias.lower(), alias)
     found: list[tuple[int, int, str, tuple[str, ...]]] = []
     taken: list[tuple[int, int]] = []
     for alias in sorted(aliases, key=len, reverse=True):
@@ -162,7 +215,7 @@ def _mentions(text: str, sources: list[str]) -> list[tuple[int, int, str, tuple[
         for match in pattern.finditer(text):
             if any(match.start() < e and match.end() > s for s, e in taken):
                 continue
-            if not _capitalised(match.group()):
+            if not _capitalised(match.group(), spelled[alias]):
                 continue
             taken.append((match.start(), match.end()))
             found.append((match.start(), match.end(), match.group(), tuple(sorted(aliases[alias]))))
@@ -177,8 +230,12 @@ def _aliases(source: str) -> set[str]:
     return {n for n in names if len(n) >= 3}
 
 
-def _capitalised(written: str) -> bool:
-    words = [w for w in re.findall(r"[\w&|'-]+", written) if w.lower() not in _JOINERS]
+def _capitalised(written: str, alias: str) -> bool:
+    """Whether the question writes the name with capitals where the source has them: "The
+    Age", not "the age"; "CBSSports.com" needs none on "com"."""
+    lower = {w for w in re.findall(r"[\w&|'-]+", alias) if w[0].islower()}
+    words = [w for w in re.findall(r"[\w&|'-]+", written)
+             if w.lower() not in _JOINERS and w not in lower]
     return bool(words) and all(w[0].isupper() or w[0].isdigit() for w in words)
 
 

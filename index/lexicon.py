@@ -100,3 +100,17 @@ PLACE_VARIANTS = (
 )
 # Nationality and language endings: "Ukrainian" describes, it does not name a new place.
 DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "an", "i")
+# Words a question uses to ask whether two reports say the same thing ("was the reporting
+# consistent?", "was there agreement?"); a question asking it answers yes when they do.
+SAME_WORDS = frozenset(
+    """consistent consistency consistently agree agreed agreement unchanged""".split()
+)
+# Words a question uses to ask whether two reports say different things ("was there a change?",
+# "is there inconsistency?"); a question asking it answers yes when they differ.
+CHANGE_WORDS = frozenset(
+    """change changed changes inconsistent inconsistency inconsistently differ differed differs
+    different difference disagree disagreed disagreement contradict contradicted
+    contradiction""".split()
+)
+# Words that turn the word after them to its opposite ("no change", "not consistent").
+NEGATORS = frozenset("""no not never without""".split())

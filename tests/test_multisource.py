@@ -13,7 +13,7 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.citations import is_verbatim
 from assistant.compare import FOR_THE_READER
-from assistant.constraints import read
+from assistant.constraints import Consistency, consistency, read
 from assistant.types import Answer
 from fakes import Reply
 from helpers import rebuilt
@@ -36,6 +36,15 @@ ARTICLES = [
      "Reyes said the final ridge was the hardest part of the climb."),
     (GAZETTE, "2024-02-01", "Harbour FC win the coastal cup",
      "Harbour FC beat Saltmarsh United 2-1 to win the coastal cup final in Port Verity."),
+    (GAZETTE, "2024-05-06", "Ferry fares to rise",
+     "The harbour ferry in Port Verity will charge riders $4 per trip from June, the council "
+     "said."),
+    (LEDGER, "2024-05-20", "Council confirms ferry fare",
+     "The council confirmed the harbour ferry in Port Verity will charge riders $4 per trip "
+     "from June."),
+    (TRIBUNE, "2024-06-03", "Ferry fare rises again",
+     "The harbour ferry in Port Verity will charge riders $6 per trip from July, the council "
+     "said."),
 ]
 
 
@@ -93,6 +102,17 @@ def test_order_words_between_two_reports_make_an_order_question():
     assert setup.order is None and setup.form == "yesno"
 
 
+def test_a_question_asks_whether_reports_stay_the_same_or_change():
+    assert consistency("Was the reporting on the fare consistent?") == Consistency("same")
+    assert consistency("Was there no change in the fare?") == Consistency("same")
+    assert consistency("Was there inconsistency in her statements?") == Consistency("changed")
+    offered = consistency("Has the fare remained consistent or inconsistent?")
+    assert offered.options == (("consistent", "same"), ("inconsistent", "changed"))
+    assert consistency("Does the Ledger suggest that fares changed, while the Tribune says "
+                       "the plant opened?") is None
+    assert consistency("Did the fare change, and was the reporting consistent?") is None
+
+
 def test_a_question_naming_no_indexed_outlet_is_not_multi_source():
     found = read("Which actor did the Lagos Herald and the Nile Courier both praise?", OUTLETS)
     assert not found.mentions and not found.spans_sources
@@ -141,6 +161,42 @@ def test_a_comparison_both_sentences_state_is_answered_yes(newsdesk):
                           "Kestrel?")
     assert answer.answered and answer.answer.startswith("Yes")
     assert {c.source for c in answer.citations} == {GAZETTE, TRIBUNE}
+
+
+@pytest.mark.integration
+def test_two_reports_giving_the_same_figure_for_the_same_thing_are_consistent(newsdesk):
+    answer = newsdesk.ask("Between the Harbour Gazette report published on May 6, 2024, and "
+                          "the Daily Ledger report published on May 20, 2024, was the reporting "
+                          "on the Port Verity ferry fare consistent?")
+    assert answer.answered and answer.answer.startswith("Yes. Both reports give the same figure")
+    assert '"$4" [1]' in answer.answer and '"$4" [2]' in answer.answer
+    assert "Harbour Gazette | Coastal News (2024-05-06)" in answer.answer
+    assert "Daily Ledger (2024-05-20)" in answer.answer
+    assert_verbatim(newsdesk, answer)
+    offered = newsdesk.ask("Between the Harbour Gazette report published on May 6, 2024, and "
+                           "the Daily Ledger report published on May 20, 2024, has the Port "
+                           "Verity ferry fare remained consistent or inconsistent?")
+    assert offered.answer.startswith("Consistent.")
+
+
+@pytest.mark.integration
+def test_two_reports_giving_different_figures_for_the_same_thing_changed(newsdesk):
+    answer = newsdesk.ask("Between the Daily Ledger report published on May 20, 2024, and the "
+                          "Alpine Tribune report published on June 3, 2024, was there no change "
+                          "in what the harbour ferry in Port Verity will charge riders per trip?")
+    assert answer.answered and answer.answer.startswith("No. The reports give different figures")
+    assert '"$4" [1]' in answer.answer and '"$6" [2]' in answer.answer
+    assert {c.source for c in answer.citations} == {LEDGER, TRIBUNE}
+    assert_verbatim(newsdesk, answer)
+
+
+@pytest.mark.integration
+def test_reports_whose_sentences_decide_nothing_leave_consistency_to_the_reader(newsdesk):
+    answer = newsdesk.ask("Between the Harbour Gazette report published on March 2, 2024, and "
+                          "the Daily Ledger report published on March 9, 2024, was the reporting "
+                          "on the Port Verity desalination plant consistent?")
+    assert not answer.answered and answer.answer.startswith(FOR_THE_READER)
+    assert {c.source for c in answer.citations} == {GAZETTE, LEDGER}
 
 
 # --- with an LLM --------------------------------------------------------------------------
