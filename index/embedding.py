@@ -36,11 +36,20 @@ class BatchEmbedding(BaseEmbedding):
     """An `Embedder` that is also a llama-index embedding; every entry point goes through
     `embed(texts)`."""
 
+    _last_query: Any = PrivateAttr(default=None)
+
     def embed(self, texts: list[str]) -> list[list[float]]:
         raise NotImplementedError
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed([text])[0]
+        """The vector of a question; the last one is kept, as retrieval and the answer's
+        sentence scoring both ask for it."""
+        last = self._last_query
+        if last is not None and last[0] == text:
+            return last[1]
+        vector = self.embed([text])[0]
+        self._last_query = (text, vector)
+        return vector
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.embed_query(query)

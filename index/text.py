@@ -130,7 +130,8 @@ def capitalisation(texts: Iterable[str]) -> dict[str, float]:
 _NAME = re.compile(r"\b[A-Z][\w’'&.-]*[\w](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'&.-]*[\w])*")
 
 
-def names(sentence: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def names(sentence: str) -> tuple[str, ...]:
     """Runs of capitalised words that are not just the sentence's first word ("The") nor a
     month or weekday: the people, places and organisations a sentence names."""
     found = []
@@ -143,7 +144,7 @@ def names(sentence: str) -> list[str]:
         parts = [re.sub(r"['’]s$", "", p) for p in parts if p not in _CALENDAR_WORDS]
         if parts:
             found.append(" ".join(parts))
-    return found
+    return tuple(found)
 
 
 _CALENDAR_WORDS = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
@@ -186,8 +187,10 @@ class Figure:
         return match.group() if match else self.text.lower()
 
 
-def figures(sentence: str) -> list[Figure]:
-    """Every number in a sentence, in digits or words, with its kind."""
+@lru_cache(maxsize=1 << 16)
+def figures(sentence: str) -> tuple[Figure, ...]:
+    """Every number in a sentence, in digits or words, with its kind (kept for the sentences
+    seen last: the same passages come back for related questions)."""
     found = []
     for match in _FIGURE.finditer(sentence):
         number = match.group("number")
@@ -214,7 +217,7 @@ def figures(sentence: str) -> list[Figure]:
         else:
             kind = "count"
         found.append(Figure(match.group().strip(), match.start(), match.end(), kind))
-    return found
+    return tuple(found)
 
 
 # --- dates --------------------------------------------------------------------------------------
