@@ -46,6 +46,13 @@ def real(real_index: Path) -> Assistant:
     return make_assistant(real_index, CORPUS, real=True)
 
 
+@pytest.fixture
+def real_copy(tmp_path: Path, corpus: Path, real_index: Path) -> Assistant:
+    """`real` over copies of its index and the corpus, for tests that add articles."""
+    shutil.copytree(real_index, tmp_path / "index")
+    return make_assistant(tmp_path / "index", corpus, real=True)
+
+
 def _postgres_bin(name: str) -> str | None:
     """A PostgreSQL server program: Debian keeps them in /usr/lib/postgresql/<version>/bin."""
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))

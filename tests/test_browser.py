@@ -59,9 +59,9 @@ def browser():
 
 
 @pytest.fixture
-def served(hashed):
-    """The app on a free loopback port."""
-    app = launch(hashed, server_name="127.0.0.1", server_port=free_port(),
+def served(real_copy):
+    """The app, with the packaged model, on a free loopback port."""
+    app = launch(real_copy, server_name="127.0.0.1", server_port=free_port(),
                  prevent_thread_lock=True, quiet=True)
     try:
         yield app
@@ -98,15 +98,15 @@ def ask(page, question: str, turn: int):
     return answer
 
 
-def test_first_load_shows_examples(page, hashed):
+def test_first_load_shows_examples(page, real_copy):
     expect(page.locator("#nd-chat")).to_contain_text("5 articles indexed")
     expect(page.get_by_text("processing")).to_have_count(0)
-    example = example_questions(hashed)[0]  # a long one shows shortened
+    example = example_questions(real_copy)[0]  # a long one shows shortened
     expect(page.get_by_role("button", name=re.compile(re.escape(example[:40])))).to_be_visible()
     shot(page, "01-first-load")
 
 
-def test_answer_lists_each_figure_with_its_source(page, hashed):
+def test_answer_lists_each_figure_with_its_source(page, real_copy):
     page.evaluate(RECORD_ANSWER_LENGTHS)
     answer = ask(page, KHARKIV, 1)
     lengths = page.evaluate("window.answerLengths")
@@ -126,7 +126,7 @@ def test_answer_lists_each_figure_with_its_source(page, hashed):
     sources.nth(0).get_by_role("button", name="Copy reference").click()
     expect(sources.nth(0).get_by_role("button", name="Copied")).to_be_visible()
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == reference(hashed.ask(KHARKIV).citations[0])
+    assert copied == reference(real_copy.ask(KHARKIV).citations[0])
 
 
 def test_marker_brings_its_source_into_view(page):
