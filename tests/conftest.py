@@ -47,10 +47,12 @@ def real(real_index: Path) -> Assistant:
 
 
 @pytest.fixture
-def real_copy(tmp_path: Path, corpus: Path, real_index: Path) -> Assistant:
-    """`real` over copies of its index and the corpus, for tests that add articles."""
-    shutil.copytree(real_index, tmp_path / "index")
-    return make_assistant(tmp_path / "index", corpus, real=True)
+def real_copy(tmp_path: Path, corpus: Path) -> Assistant:
+    """An index of a writable copy of the seed corpus with the real model, for tests that
+    add articles to it."""
+    assistant = make_assistant(tmp_path / "index", corpus, real=True)
+    assistant.ingest()
+    return assistant
 
 
 def _postgres_bin(name: str) -> str | None:
