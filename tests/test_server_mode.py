@@ -56,7 +56,7 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path: Path
     asked = newsdesk("ask", "How many were injured in Kharkiv?", "--json", "--chroma-url", url,
                      index_dir=index_dir)
     answer = json.loads(asked.stdout)
-    assert answer["answered"] and {c["doc_id"][:3] for c in answer["citations"]} >= {"002", "003"}
+    assert answer["answered"] and "002" in {c["doc_id"][:3] for c in answer["citations"]}
 
 
 def test_a_server_that_is_down_is_a_clear_error(chroma_server, tmp_path: Path):

@@ -22,13 +22,13 @@ KHARKIV = "How many were injured in Kharkiv?"
 
 
 @pytest.fixture
-def app(hashed, corpus):
+def app(real_copy, corpus):
     (corpus / "xss.txt").write_text(
         "Title: Ferry <b>sinks</b>\nURL: javascript:alert(1)\n\n"
         "Officials in Odesa said <script>alert('owned')</script> the ferry sank on Monday."
     )
-    hashed.ingest()
-    app = serve(hashed)
+    real_copy.ingest()
+    app = serve(real_copy)
     try:
         yield app
     finally:
@@ -56,10 +56,10 @@ def test_chat_answers_with_numbered_sources(client):
     assert "/tmp" not in text and str(client.src) not in text
 
 
-def test_copy_reference_is_the_assistants_reference(client, hashed):
+def test_copy_reference_is_the_assistants_reference(client, real_copy):
     text = ask(client, KHARKIV)
     copied = re.findall(r'<span class="nd-reference" hidden>([^<]*)</span>', text)
-    expected = [escape(reference(c)) for c in hashed.ask(KHARKIV).citations]
+    expected = [escape(reference(c)) for c in real_copy.ask(KHARKIV).citations]
     assert copied == expected and copied[0].startswith("&quot;Kharkiv Missile Strike Injures 11")
 
 
@@ -107,7 +107,7 @@ def test_corpus_search(client):
     assert rows["data"][0][3] == "002_3bdc0dad83278f9f.txt" and rows["data"][0][4] >= 1
 
 
-def test_upload_indexes_new_articles_and_reports_skips(client, hashed, tmp_path):
+def test_upload_indexes_new_articles_and_reports_skips(client, real_copy, tmp_path):
     article = tmp_path / "lviv.txt"
     article.write_text("Source: Kyiv Independent\nDate: 2024-03-02\n\n"
                        "A drone struck a warehouse in Lviv, injuring 4 workers on Saturday.")
@@ -116,12 +116,12 @@ def test_upload_indexes_new_articles_and_reports_skips(client, hashed, tmp_path)
     files = [handle_file(str(p)) for p in (article, empty)]
     report, *_ = client.predict(files, "", api_name="/add_articles")
     assert "1 added" in report and "skipped empty.txt: empty file" in report
-    assert (hashed.settings.corpus_dir / "lviv.txt").exists()
+    assert (real_copy.settings.corpus_dir / "lviv.txt").exists()
     text = ask(client, "How many were injured in Lviv?", outlets=["Kyiv Independent"])
     assert "4 workers" in text and "Kyiv Independent · 2024-03-02" in text
 
 
-def test_bad_uploads_are_reported_and_never_break_the_next(client, hashed, tmp_path):
+def test_bad_uploads_are_reported_and_never_break_the_next(client, real_copy, tmp_path):
     deep, odd = tmp_path / "deep.json", tmp_path / "odd.txt"
     deep.write_text("[" * 60_000 + "]" * 60_000)
     odd.write_bytes(b"\xff\xfe" + "Flood".encode("utf-16-le") + b"x")
@@ -130,23 +130,23 @@ def test_bad_uploads_are_reported_and_never_break_the_next(client, hashed, tmp_p
     assert "skipped deep.json: JSON nested too deeply to read" in report
     assert "skipped odd.txt: not valid UTF-16 text" in report
     assert "not kept: deep.json" in report and "not kept: odd.txt" in report
-    assert not (hashed.settings.corpus_dir / "deep.json").exists()
+    assert not (real_copy.settings.corpus_dir / "deep.json").exists()
     good = tmp_path / "kherson.txt"
     good.write_text("Shelling cut power to 2,000 homes in Kherson on Monday.")
     report, *_ = client.predict([handle_file(str(good))], "", api_name="/add_articles")
     assert "1 added" in report and "0 skipped" in report
 
 
-def test_an_upload_whose_ingest_fails_is_not_kept(client, hashed, tmp_path, monkeypatch):
+def test_an_upload_whose_ingest_fails_is_not_kept(client, real_copy, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk went away")
 
-    monkeypatch.setattr(hashed, "ingest", broken)
+    monkeypatch.setattr(real_copy, "ingest", broken)
     upload = tmp_path / "mykolaiv.txt"
     upload.write_text("A drone hit a depot in Mykolaiv on Friday.")
     report, *_ = client.predict([handle_file(str(upload))], "", api_name="/add_articles")
     assert "Could not add the articles: disk went away" in report
-    assert not (hashed.settings.corpus_dir / "mykolaiv.txt").exists()
+    assert not (real_copy.settings.corpus_dir / "mykolaiv.txt").exists()
     monkeypatch.undo()
     report, *_ = client.predict([handle_file(str(upload))], "", api_name="/add_articles")
     assert "1 added" in report
@@ -159,24 +159,24 @@ def test_upload_of_other_file_types_is_refused(client, tmp_path):
         client.predict([handle_file(str(notes))], "", api_name="/add_articles")
 
 
-def test_same_name_different_file_is_kept_beside(client, hashed, tmp_path):
+def test_same_name_different_file_is_kept_beside(client, real_copy, tmp_path):
     upload = tmp_path / "002_3bdc0dad83278f9f.txt"
     upload.write_text("A new article about a flood in Odesa that displaced 40 families.")
     client.predict([handle_file(str(upload))], "", api_name="/add_articles")
-    assert (hashed.settings.corpus_dir / "002_3bdc0dad83278f9f-2.txt").read_text() == \
+    assert (real_copy.settings.corpus_dir / "002_3bdc0dad83278f9f-2.txt").read_text() == \
         upload.read_text()
 
 
-def test_asking_while_indexing_says_so(client, hashed, tmp_path, monkeypatch):
+def test_asking_while_indexing_says_so(client, real_copy, tmp_path, monkeypatch):
     started, release = threading.Event(), threading.Event()
-    ingest = hashed.ingest
+    ingest = real_copy.ingest
 
     def slow_ingest(*args, **kwargs):
         started.set()
         release.wait(20)
         return ingest(*args, **kwargs)
 
-    monkeypatch.setattr(hashed, "ingest", slow_ingest)
+    monkeypatch.setattr(real_copy, "ingest", slow_ingest)
     upload = tmp_path / "odesa.txt"
     upload.write_text("A storm flooded the port of Odesa on Tuesday, stranding 12 ships.")
     job = client.submit([handle_file(str(upload))], "", api_name="/add_articles")
@@ -274,9 +274,9 @@ def test_the_bundled_corpus_offers_questions_it_answers(real):
         assert real.ask(question).answered, question
 
 
-def test_a_copy_of_the_bundled_corpus_is_another_archive(hashed):
-    [titled] = [a for a in hashed.index.articles.values() if a.title]
-    assert example_questions(hashed) == [f'What does "{titled.title}" report?']
+def test_a_copy_of_the_bundled_corpus_is_another_archive(real_copy):
+    [titled] = [a for a in real_copy.index.articles.values() if a.title]
+    assert example_questions(real_copy) == [f'What does "{titled.title}" report?']
 
 
 def test_examples_follow_another_archive(tmp_path):
