@@ -117,7 +117,7 @@ def _fingerprint(index_dir: Path) -> dict[str, str]:
 
 
 def measure_add(archive: Path, old: Path, n_articles: int) -> dict:
-    """Move the staged new articles into the corpus folder and ingest it, twice (in a process
+    """Copy the staged new articles into the corpus folder and ingest it, twice (in a process
     that has just opened the archive, then again), timing the embedding of their chunks apart
     with the same model, as store_speed.py does. They are taken out again afterwards."""
     from index.ingest import ingest
