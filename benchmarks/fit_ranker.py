@@ -49,7 +49,8 @@ MULTIHOP_TYPES = ("inference_query", "null_query")
 MULTI_SENTENCE = {"multihop"}
 MIN_DECLINE_PRECISION = 0.95
 # Inverse strengths of the L2 penalty tried (scikit-learn's C), per question weighed as one
-# sample; the one whose models carry over best to the held-out set is kept.
+# sample; kept: the strongest penalty that carries over to held-out sets about as well as the
+# best (within one standard error).
 REGULARISATION = (0.1, 1.0, 10.0, 100.0)
 
 
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     for c, rows in held.items():
         print(f"C={c:g}: mean held-out answer right "
               f"{np.mean([r['accuracy'] for _, _, r in rows]):.3f}")
-    c = max(held, key=lambda c: np.mean([r["accuracy"] for _, _, r in held[c]]), default=1.0)
+    c = _simplest_within_one_error(held) if held else 1.0
     print(f"\nC={c:g}:\n")
     print("| fitted on | scored on | questions | answer right | declines right | declined |")
     print("|---|---|---:|---:|---:|---:|")
@@ -152,6 +153,16 @@ def _positive(question: Question, doc_id: str, sentence: str) -> bool:
     if question.refusal or not any(doc_id.startswith(s) for s in question.sources):
         return False
     return any(re.search(p, sentence, re.I) for p in question.answers)
+
+
+def _simplest_within_one_error(held: dict[float, list[tuple[str, str, dict]]]) -> float:
+    """The strongest penalty whose mean held-out accuracy is within one standard error of the
+    best (the one-standard-error rule: of models that do about as well, the simplest)."""
+    means = {c: np.mean([r["accuracy"] for _, _, r in rows]) for c, rows in held.items()}
+    best = max(means, key=means.get)
+    n = sum(r["questions"] for _, _, r in held[best])
+    error = np.sqrt(means[best] * (1 - means[best]) / n)
+    return min(c for c in means if means[c] >= means[best] - error)
 
 
 def cross_corpus(data: dict[str, Rows], c: float) -> list[tuple[str, str, dict]]:
