@@ -76,8 +76,10 @@ def answer_extractively(
         chosen = [replace(p, candidate=with_speaker(p.candidate, asked_words(query)))
                   for p in chosen]
     if asks_which_article(query.text):
-        return _write_up(chosen, lambda p: f"{where(p.candidate.article)}: {p.candidate.text}",
-                         alone=lambda p: f"{where(p.candidate.article)}: {p.candidate.text}")
+        def named(p: Pick) -> str:
+            return f"{where(p.candidate.article)}: {p.candidate.text}"
+
+        return _write_up(chosen, named, alone=named)
     return _write_up(chosen, lambda p: f"{p.candidate.text} ({where(p.candidate.article)})")
 
 
@@ -87,13 +89,12 @@ def _article_answer(field: str, best: Pick) -> Draft:
     article = best.candidate.article
     value = article.author if field == "author" else (
         article.published and article.published.isoformat())
+    citations = _write_up([best], str).citations
     if not value:
         return Draft(f"The article {where(article)} does not record its "
-                     f"{'author' if field == 'author' else 'date'}. [1]", False,
-                     _write_up([best], str).citations)
+                     f"{'author' if field == 'author' else 'date'}. [1]", False, citations)
     verb = "was written by" if field == "author" else "was published on"
-    return Draft(f"The article {where(article)} {verb} {value}. [1]", True,
-                 _write_up([best], str).citations)
+    return Draft(f"The article {where(article)} {verb} {value}. [1]", True, citations)
 
 
 def with_speaker(candidate: Candidate, asked: set[str]) -> Candidate:
