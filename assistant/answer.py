@@ -10,15 +10,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index import lexicon
 from index.documents import Article
-from index.text import dates, figures, is_relative_date, words
+from index.text import dates, figures, is_relative_date
 
 from assistant.citations import QUOTE_MAX_CHARS, cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
     FEATURES, Candidate, Ranker, Similarity, article_sentences, asked_words, default_ranker,
-    figure_fits, has_new_name, lead_index, scored,
+    figure_fits, has_new_name, has_speech_verb, lead_index, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Draft
@@ -137,8 +136,7 @@ def _closes_unopened(run: str) -> bool:
 
 def _says(sentence: str) -> bool:
     """Whether a sentence reports speech: a verb of saying, or a colon before a quotation."""
-    return bool({w.lower() for w in words(sentence)} & lexicon.SPEECH_VERBS) or bool(
-        re.search(r":\s*[\"“]", sentence))
+    return has_speech_verb(sentence) or bool(re.search(r":\s*[\"“]", sentence))
 
 
 def _about_others(query: Query, rows: np.ndarray) -> bool:

@@ -26,11 +26,13 @@ def _stem_groups(groups) -> dict[str, frozenset[str]]:
 _VARIANTS = _stem_groups(lexicon.PLACE_VARIANTS)
 _SYNONYMS = _stem_groups(lexicon.SYNONYMS)
 
+# "Which article says ...": a quote look-up whose answer names the article.
+_WHICH_ARTICLE = r"\b(?:which|what) (?:article|report|story)\b"
 # The kind of answer a question asks for, tried in order; the first pattern found wins.
 _KINDS = [
     ("summary", r"^\s*(?:summari[sz]e|tell me about|what(?:'s| is| has)? happen(?:ed|ing)|"
                 r"give me an? (?:summary|overview)|overview of|news (?:on|about))\b"),
-    ("quote", r"\b(?:which|what) (?:article|report|story)\b|\bwho (?:said|called|described|"
+    ("quote", _WHICH_ARTICLE + r"|\bwho (?:said|called|described|"
               r"warned|told|dismissed|greeted|accused|branded|urged)\b|\bwhat did .{1,80}? "
               r"(?:say|call|describe|tell|warn)\b|\bhow did .{1,80}? (?:describe|react|respond)\b"),
     ("age", r"\bhow old\b|\bwhat age\b|\bage of\b|\baged?\b.*\bwhen\b"),
@@ -86,12 +88,11 @@ class Query:
         return f"{self.text} {' '.join(extra)}".strip()
 
 
-_WHICH_ARTICLE = re.compile(r"\b(?:which|what) (?:article|report|story)\b", re.I)
 
 
 def asks_which_article(question: str) -> bool:
     """Whether the question asks which article says something: the answer names it."""
-    return bool(_WHICH_ARTICLE.search(question))
+    return bool(re.search(_WHICH_ARTICLE, question, re.I))
 
 
 _ARTICLE_WORD = r"\b(?:article|report|story|piece|column)\b"

@@ -213,6 +213,11 @@ def _set_elsewhere(sentence: str, asked: set[str]) -> bool:
     )
 
 
+def has_speech_verb(sentence: str) -> bool:
+    """Whether the sentence has a verb of saying ("said", "told", "warned")."""
+    return bool({w.lower() for w in re.findall(r"\w+", sentence)} & lexicon.SPEECH_VERBS)
+
+
 def asked_words(query: Query) -> set[str]:
     """The question's key words, lower-cased: what a sentence's names are checked against."""
     return {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
@@ -244,8 +249,7 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> t
         spans = _spans(sentence, [n for n in names(sentence) if is_new_name(n, asked)])
         fits = float(bool(spans))
     elif kind == "quote":
-        return float(bool(re.search(r"[\"“”']", sentence)) or bool(
-            set(w.lower() for w in re.findall(r"\w+", sentence)) & lexicon.SPEECH_VERBS)), 0.0
+        return float(bool(re.search(r"[\"“”']", sentence)) or has_speech_verb(sentence)), 0.0
     else:
         return 1.0, 0.0
     near: set[str] = set()
