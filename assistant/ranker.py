@@ -8,6 +8,7 @@ import bisect
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -170,9 +171,12 @@ def _pair_coverage(query: Query, tokens: list[str], gap: int = 2) -> float:
     applications") that the sentence also writes side by side (at most `gap` words apart),
     weighted by the lighter term of each pair."""
     total = found = 0.0
+    present = set(tokens)
     for first, second in zip(query.terms, query.terms[1:]):
         weight = min(first.weight, second.weight)
         total += weight
+        if not (first.matches & present and second.matches & present):
+            continue
         at = [i for i, token in enumerate(tokens) if token in first.matches]
         if any(token in second.matches for i in at for token in tokens[i + 1 : i + 1 + gap]):
             found += weight
@@ -191,8 +195,9 @@ def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
     """BM25 of one sentence against the question's terms, sentences as the documents."""
     score = 0.0
     norm = k1 * (1 - b + b * len(tokens) / mean_length)
+    counts = Counter(tokens)
     for term in query.terms:
-        tf = sum(token in term.matches for token in tokens)
+        tf = sum(counts[match] for match in term.matches if match in counts)
         score += term.weight * tf * (k1 + 1) / (tf + norm) if tf else 0.0
     return score
 

@@ -69,13 +69,15 @@ def synthetic_article(rng: random.Random, sentences: list[str],
 
 
 def build(index_dir: Path, target_chunks: int, work: Path, seed: int = 7) -> dict:
-    """An archive of about `target_chunks` chunks, committed in batches as ingest does."""
+    """An archive of about `target_chunks` chunks, committed in batches as ingest does. A build
+    that was stopped goes on from its last commit (`build_s` is then this run's time)."""
     helper = Assistant(Settings(index_dir=index_dir))
     index = helper.index
     sentences, vectors = sentence_vectors(index.embedder, work / "sentences.npz")
-    rng = random.Random(seed)
+    number, total = index.article_count(), index.chunk_count()
+    rng = random.Random(seed + number)
     index.info = type(index.info)(index.info.model, vectors.shape[1], index.info.chunking, ORIGIN)
-    started, total, number = time.perf_counter(), 0, 0
+    started = time.perf_counter()
     with index.writing():
         while total < target_chunks:
             batch, pairs, chunk_vectors = [], [], []
@@ -181,8 +183,7 @@ def main() -> None:
         index_dir = args.work / f"archive-{scale}" / "index"
         done = index_dir.parent / "built.json"
         if not done.exists():
-            shutil.rmtree(index_dir.parent, ignore_errors=True)
-            index_dir.parent.mkdir(parents=True)
+            index_dir.parent.mkdir(parents=True, exist_ok=True)
             done.write_text(json.dumps(in_process("--work", str(args.work), "--step", "build",
                                                   str(index_dir), str(scale))))
         built = json.loads(done.read_text())

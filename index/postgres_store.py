@@ -13,7 +13,7 @@ from index.article_store import COLLECTION, SearchFilters
 from index.errors import StoreUnavailable
 from index.sql_store import ARTICLES_SCHEMA, SqlStore
 
-TABLES = ("meta", "articles", "chunks", "vocab", "pending")
+TABLES = ("meta", "articles", "chunks", "vocab", "pending", "word_case")
 
 SCHEMA = ARTICLES_SCHEMA + """
 CREATE TABLE IF NOT EXISTS chunks (

@@ -5,6 +5,7 @@ transaction. Each backend adds its connection, its full-text index and its write
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from index.article_store import (ArticleListing, ArticleWrite, ChunkSpan, IndexI
                                  SearchFilters, day_number)
 from index.documents import Article
 from index.errors import IndexLocked
+from index.text import word_cases
 
 FORMAT_VERSION = "2"
 _IN_CHUNKS = 500  # ids per IN (...) list
@@ -30,7 +32,11 @@ CREATE TABLE IF NOT EXISTS articles (
     author TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 CREATE INDEX IF NOT EXISTS articles_origin ON articles (origin, doc_id);
+CREATE TABLE IF NOT EXISTS word_case (
+    word TEXT PRIMARY KEY, inside INTEGER NOT NULL, capitalised INTEGER NOT NULL);
 """
+# Articles read at a time when word cases are first counted in a store from before them.
+_RECOUNT_PAGE = 500
 
 
 class SqlStore:
@@ -43,6 +49,7 @@ class SqlStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._conn = self._connect()
+        self._count_word_cases()
 
     # --- backend hooks -------------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -202,6 +209,18 @@ class SqlStore:
             "SELECT term FROM vocab WHERE first = ? AND len BETWEEN ? AND ? ORDER BY len, term",
             (first, min_length, max_length))]
 
+    def word_cases(self, words: list[str]) -> dict[str, tuple[int, int]]:
+        """For each of `words` (lower case) the articles use inside a sentence: how often,
+        and how often capitalised."""
+        found: dict[str, tuple[int, int]] = {}
+        for part in _parts(list(dict.fromkeys(words))):
+            marks = ", ".join("?" * len(part))
+            for word, inside, capitalised in self._rows(
+                    f"SELECT word, inside, capitalised FROM word_case WHERE word IN ({marks})",
+                    part):
+                found[word] = (int(inside), int(capitalised))
+        return found
+
     @staticmethod
     def _filter_sql(filters: SearchFilters | None) -> tuple[str, list]:
         """Extra WHERE conditions on the chunks table `c`, with their parameters."""
@@ -254,15 +273,20 @@ class SqlStore:
             fingerprint = int(self._meta_in(cur, "fingerprint", "0" * 16), 16)
             counts = {key: int(self._meta_in(cur, key, "0"))
                       for key in ("articles", "chunks", "vocabulary")}
+            # word cases stay counted if they were, or if this commit starts the store
+            cases_counted = (not counts["articles"]
+                             or self._meta_in(cur, "word_cases", "") == "counted")
             df_delta: Counter[str] = Counter()
+            cases: dict[str, list[int]] = {}
             stale: list[str] = []
             new_ids: list[str] = []
             for doc_id in [w.article.doc_id for w in writes] + list(removed):
-                cur.execute(sql("SELECT hash FROM articles WHERE doc_id = ?"), (doc_id,))
+                cur.execute(sql("SELECT hash, text FROM articles WHERE doc_id = ?"), (doc_id,))
                 old = cur.fetchone()
                 if old is None:
                     continue
                 fingerprint ^= int(old[0], 16)
+                _add_cases(cases, old[1], -1)
                 counts["articles"] -= 1
                 cur.execute(sql("SELECT id, chunk_id, terms FROM chunks WHERE doc_id = ?"), (doc_id,))
                 rows = cur.fetchall()
@@ -283,6 +307,7 @@ class SqlStore:
                      article.published.isoformat() if article.published else None,
                      article.url, article.author, article.text))
                 fingerprint ^= int(article.content_hash, 16)
+                _add_cases(cases, article.text, 1)
                 counts["articles"] += 1
                 day = day_number(article.published)
                 indexed = []
@@ -302,6 +327,7 @@ class SqlStore:
                             (relink.origin, relink.path, json.dumps(list(relink.aliases)),
                              relink.doc_id))
             counts["vocabulary"] += self._apply_df(cur, df_delta)
+            self._apply_cases(cur, cases)
             new = set(new_ids)
             stale = [c for c in stale if c not in new]
             cur.executemany(sql("DELETE FROM pending WHERE chunk_id = ?"), [(c,) for c in new_ids])
@@ -312,6 +338,7 @@ class SqlStore:
                 "chunking": json.dumps(info.chunking, sort_keys=True), "corpus": info.corpus,
                 "generation": str(generation), "fingerprint": f"{fingerprint:016x}",
                 "format": FORMAT_VERSION, **{k: str(v) for k, v in counts.items()},
+                **({"word_cases": "counted"} if cases_counted else {}),
             })
         return stale
 
@@ -336,6 +363,40 @@ class SqlStore:
         added = sum(1 for t in changed if t not in known and changed[t] > 0)
         return added - sum(1 for t in emptied if t in known)
 
+    def _apply_cases(self, cur: Any, delta: dict[str, list[int]]) -> None:
+        """Add `delta` to the words' counts of uses inside sentences and capitalised ones;
+        a word no article uses any more is dropped."""
+        rows = [(w, inside, upper) for w, (inside, upper) in delta.items() if inside or upper]
+        cur.executemany(self._sql(
+            "INSERT INTO word_case (word, inside, capitalised) VALUES (?, ?, ?) "
+            "ON CONFLICT (word) DO UPDATE SET inside = word_case.inside + excluded.inside, "
+            "capitalised = word_case.capitalised + excluded.capitalised"), rows)
+        gone = [(w,) for w, (inside, _) in delta.items() if inside < 0]
+        cur.executemany(self._sql("DELETE FROM word_case WHERE word = ? AND inside <= 0"), gone)
+
+    def _count_word_cases(self) -> None:
+        """A store written before word cases were kept counts them once, from every
+        article's text, while it holds the writer lock (so no commit runs meanwhile). Until
+        then a word is taken for a common one."""
+        if self._meta("word_cases") == "counted" or not self._rows("SELECT 1 FROM articles LIMIT 1"):
+            return
+        with self.try_write_lock() as held:
+            if not held or self._meta("word_cases") == "counted":
+                return
+            print(f"newsdesk: counting how the articles in {self.location} write each word "
+                  "(once, for a store written by an earlier version)", file=sys.stderr)
+            cases: dict[str, list[int]] = {}
+            last = ""
+            while page := self._rows("SELECT doc_id, text FROM articles WHERE doc_id > ? "
+                                     "ORDER BY doc_id LIMIT ?", (last, _RECOUNT_PAGE)):
+                for _, text in page:
+                    _add_cases(cases, text, 1)
+                last = page[-1][0]
+            with self._transaction() as cur:
+                cur.execute("DELETE FROM word_case")
+                self._apply_cases(cur, cases)
+                self._set_meta(cur, self._sql, {"word_cases": "counted"})
+
     def document_frequencies_in(self, cur: Any, terms: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for part in _parts(terms):
@@ -347,6 +408,13 @@ class SqlStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _add_cases(cases: dict[str, list[int]], text: str, sign: int) -> None:
+    for word, (inside, upper) in word_cases(text).items():
+        counts = cases.setdefault(word, [0, 0])
+        counts[0] += sign * inside
+        counts[1] += sign * upper
 
 
 def _parts(items: list) -> Iterator[list]:

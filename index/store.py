@@ -20,7 +20,7 @@ from index.article_store import (COLLECTION, ArticleStore, ArticleWrite, ChunkSp
 from index.chunking import MAX_CHARS, OVERLAP
 from index.documents import Article, Chunk
 from index.errors import IndexLocked, ModelMismatch, StoreUnavailable
-from index.terms import NAME_SAMPLES, TermStats, keyword_terms
+from index.terms import TermStats, keyword_terms
 from index.vectors import ChromaVectors, VectorStore, embedding_text
 
 # Postings a keyword search reads at most (see KeywordRetriever).
@@ -99,6 +99,7 @@ class ArticleIndex:
         self._generation = self.store.generation()
         self._refreshing = threading.Lock()
         self._term_stats: TermStats | None = None
+        self._sources: list[str] | None = None
         self.info = self._checked_info()
         self._recover_if_abandoned()
 
@@ -135,6 +136,7 @@ class ArticleIndex:
         self._generation = generation
         self.articles.forget()
         self._term_stats = None
+        self._sources = None
         self.info = self.store.info() or self.info
 
     @property
@@ -166,7 +168,10 @@ class ArticleIndex:
         return self.store.chunk_count()
 
     def sources(self) -> list[str]:
-        return self.store.sources()
+        """The outlets the articles name (cached until the next commit)."""
+        if self._sources is None:
+            self._sources = self.store.sources()
+        return self._sources
 
     def spans(self, chunk_ids: list[str]) -> dict[str, ChunkSpan]:
         return self.store.spans(chunk_ids)
@@ -178,19 +183,8 @@ class ArticleIndex:
     def term_stats(self) -> TermStats:
         """Chunk frequencies of stems, from the store (cached until the next commit)."""
         if self._term_stats is None:
-            self._term_stats = TermStats(self.store, samples=self._texts_holding)
+            self._term_stats = TermStats(self.store)
         return self._term_stats
-
-    def _texts_holding(self, word: str) -> list[str]:
-        """A few committed chunks that hold `word` (by the keyword index), as text."""
-        hits = self.store.keyword_search(keyword_terms(word), NAME_SAMPLES, None)
-        spans = self.spans([chunk_id for chunk_id, _ in hits])
-        texts = []
-        for span in spans.values():
-            article = self.articles.get(span.doc_id)
-            if article is not None:
-                texts.append(article.text[span.start : span.end])
-        return texts
 
     # --- writing -------------------------------------------------------------------------------
     @contextmanager

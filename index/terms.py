@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
 from bm25s.stopwords import STOPWORDS_EN
 
-from index.text import TOKEN_PATTERN, capitalisation, stem, stems, words
+from index.text import TOKEN_PATTERN, stem, stems, words
 
 __all__ = ["TOKEN_PATTERN", "TermSource", "TermStats", "keyword_terms", "stem", "stems"]
 
 _STOPWORDS = frozenset(STOPWORDS_EN)
-# Texts read to learn how the articles write a word: enough to tell a name from a common word.
-NAME_SAMPLES = 20
 
 
 def keyword_terms(text: str) -> list[str]:
@@ -33,6 +31,7 @@ class TermSource(Protocol):
     def vocabulary_size(self) -> int: ...
     def terms_with_prefix(self, prefix: str) -> list[str]: ...
     def terms_by_shape(self, first: str, min_length: int, max_length: int) -> list[str]: ...
+    def word_cases(self, words: list[str]) -> dict[str, tuple[int, int]]: ...
 
 
 class TermStats:
@@ -40,10 +39,8 @@ class TermStats:
     on demand and cached. One object holds for one store generation; make a new one after a
     commit."""
 
-    def __init__(self, source: TermSource, samples: Callable[[str], Iterable[str]] | None = None,
-                 cache_size: int = 100_000) -> None:
+    def __init__(self, source: TermSource, cache_size: int = 100_000) -> None:
         self._source = source
-        self._samples = samples
         self._capitals: dict[str, float | None] = {}
         self.n_docs = source.chunk_count()
         self._df: dict[str, int] = {}
@@ -88,13 +85,13 @@ class TermStats:
     def capital_share(self, word: str) -> float | None:
         """The share of the articles' uses of `word` inside sentences that are capitalised:
         near 1 for a name, near 0 for a common word, however a question writes it; None when
-        the articles never use it there. Read from a few texts that hold the word."""
+        the articles never use it there. Counted over every article as it is stored."""
         word = word.lower()
         with self._lock:
             if word in self._capitals:
                 return self._capitals[word]
-        texts = self._samples(word) if self._samples else ()
-        share = capitalisation(texts).get(word)
+        inside, capitalised = self._source.word_cases([word]).get(word, (0, 0))
+        share = capitalised / inside if inside else None
         with self._lock:
             if len(self._capitals) >= self._cache_size:
                 self._capitals.clear()

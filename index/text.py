@@ -112,19 +112,21 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def capitalisation(texts: Iterable[str]) -> dict[str, float]:
-    """For each lower-cased word seen inside sentences (not first in one), the share of its
-    uses written with a capital: near 1 for names, near 0 for common words."""
-    upper: Counter[str] = Counter()
+def word_cases(text: str) -> dict[str, tuple[int, int]]:
+    """For each lower-cased word seen inside a sentence (not first in one): how often it is
+    used there, and how often written with a capital. The share is near 1 for names, near 0
+    for common words."""
     total: Counter[str] = Counter()
-    for text in texts:
-        for match in re.finditer(r"(?<=[a-z,;:] )([A-Za-z][\w'-]+)", text):
-            word = match.group(1)
-            lower = word.lower()
-            total[lower] += 1
-            if word[0].isupper():
-                upper[lower] += 1
-    return {w: upper[w] / n for w, n in total.items()}
+    upper: Counter[str] = Counter()
+    for match in _INSIDE_WORD.finditer(text):
+        word = match.group(1)
+        total[word.lower()] += 1
+        if word[0].isupper():
+            upper[word.lower()] += 1
+    return {w: (n, upper[w]) for w, n in total.items()}
+
+
+_INSIDE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Za-z][\w'-]+)")
 
 
 _NAME = re.compile(r"\b[A-Z][\w’'&.-]*[\w](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'&.-]*[\w])*")

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from index.embedding import BatchEmbedding
 from index.terms import TermStats
+from index.text import word_cases
 
 HASH_MODEL = "hash-384"
 
@@ -114,8 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class MemoryTerms:
-    """A term source over a few texts in memory: document frequencies given, and the texts
-    themselves as the samples that show how a word is written."""
+    """A term source over a few texts in memory: document frequencies given, and how the
+    texts write each word counted from the texts themselves."""
 
     def __init__(self, chunks: int, df: dict[str, int], texts: list[str] = ()) -> None:
         self.chunks, self.df, self.texts = chunks, df, list(texts)
@@ -135,11 +137,16 @@ class MemoryTerms:
     def terms_by_shape(self, first: str, min_length: int, max_length: int) -> list[str]:
         return sorted(t for t in self.df if t[:1] == first and min_length <= len(t) <= max_length)
 
-    def samples(self, word: str) -> list[str]:
-        return [text for text in self.texts if word in text.lower()]
+    def word_cases(self, words: list[str]) -> dict[str, tuple[int, int]]:
+        inside: Counter[str] = Counter()
+        upper: Counter[str] = Counter()
+        for text in self.texts:
+            for word, (n, capitalised) in word_cases(text).items():
+                inside[word] += n
+                upper[word] += capitalised
+        return {w: (inside[w], upper[w]) for w in words if inside[w]}
 
 
 def term_stats(chunks: int, df: dict[str, int], texts: list[str] = ()) -> TermStats:
     """TermStats over `MemoryTerms`."""
-    source = MemoryTerms(chunks, df, texts)
-    return TermStats(source, samples=source.samples)
+    return TermStats(MemoryTerms(chunks, df, texts))

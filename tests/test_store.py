@@ -71,6 +71,31 @@ def test_term_stats_come_from_the_vocabulary_and_follow_commits(news, tmp_path: 
     assert final.df[stem("dam")] == 1
 
 
+def test_how_the_articles_write_a_word_is_counted_and_follows_commits(news, tmp_path: Path):
+    stats = news.index.term_stats()
+    assert stats.capital_share("ostrava") == 1.0 and stats.capital_share("river") == 0.0
+    assert stats.capital_share("engineers") is None  # only ever first in a sentence
+    (tmp_path / "news" / "more.txt").write_text("Title: Rivers\n\nThe River Ostrava rose.")
+    news.ingest()
+    assert news.index.term_stats().capital_share("river") == 0.5
+    (tmp_path / "news" / "wire.jsonl").unlink()
+    news.ingest()
+    after = news.index.term_stats()
+    assert after.capital_share("river") == 1.0 and after.capital_share("dam") is None
+
+
+def test_a_store_from_before_word_cases_counts_them_when_opened(news, store_url):
+    store = news.index.store
+    expected = store.word_cases(["ostrava", "river", "dam"])
+    with store._transaction() as cur:  # as a store written before the counts were kept
+        cur.execute("DELETE FROM word_case")
+        cur.execute("DELETE FROM meta WHERE key = 'word_cases'")
+    assert store.word_cases(["ostrava"]) == {}
+    reopened = type(store)(*([store_url] if store_url else [store.index_dir]))
+    assert reopened.word_cases(["ostrava", "river", "dam"]) == expected
+    assert expected["ostrava"] == (2, 2) and expected["dam"] == (2, 0)
+
+
 def test_articles_are_fetched_on_demand(news):
     articles = news.index.articles
     assert len(articles) == 3 and "https://example.org/1" in articles

@@ -4,7 +4,7 @@ import pytest
 
 from index.chunking import split_sentences as chunking_split
 from fakes import term_stats
-from index.text import capitalisation, dates, figures, is_relative_date, names, split_sentences
+from index.text import dates, figures, is_relative_date, names, split_sentences, word_cases
 
 from assistant.query import analyse, asks_about_article, question_kind
 
@@ -58,7 +58,7 @@ def test_a_word_is_a_name_when_the_articles_capitalise_it():
     assert stats.capital_share("zenda") == 1.0 and stats.capital_share("sky") == 0.0
     query = analyse("what did zenda officials say about the sky", stats)
     assert {t.word for t in query.names} == {"zenda"}
-    assert capitalisation(["He met Zenda, then zenda."])["zenda"] == 0.5
+    assert word_cases("He met Zenda, then zenda. Zenda left.")["zenda"] == (2, 1)
 
 
 @pytest.mark.parametrize("question, kind", [
