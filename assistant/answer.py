@@ -17,7 +17,7 @@ from assistant.citations import QUOTE_MAX_CHARS, cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
     FEATURES, Candidate, Ranker, Similarity, article_sentences, asked_words, default_ranker,
-    figure_fits, has_new_name, has_speech_verb, lead_index, scored,
+    figure_fits, has_new_name, has_speech_verb, lead_index, may_answer, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Draft
@@ -44,12 +44,14 @@ def answer_extractively(
     similarity: Similarity | None = None,
     ranker: Ranker | None = None,
 ) -> Draft:
-    """Answer from the sentences of `passages`: the sentence the ranker rates best, when its
-    chance of answering reaches the ranker's threshold, plus sentences of other articles that
-    reach its `also` level (other reports of the same thing, each cited)."""
+    """Answer from the sentences of `passages`: of those that can answer (`may_answer`), the
+    sentence the ranker rates best, when its chance of answering reaches the ranker's
+    threshold, plus sentences of other articles that reach its `also` level (other reports
+    of the same thing, each cited)."""
     ranker = ranker or default_ranker()
     found, rows, chances = scored(query, passages, articles, similarity, ranker)
-    if not found or _about_others(query, rows):
+    chances = np.where(may_answer(query, rows), chances, 0.0)
+    if not found or _about_others(query, rows) or not chances.any():
         return Draft(NOT_IN_ARTICLES, False, [])
     field = asks_about_article(query.text)
     if field:

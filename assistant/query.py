@@ -45,8 +45,8 @@ _KINDS = [
     ("count", r"\bhow many\b|\bnumber of\b|\bdeath toll\b|\btoll\b|\bhow much\b"),
     ("measure", r"\bhow (?:fast|long|far|big|large|high|tall|heavy|often)\b|\bwhat (?:speed|"
                 r"size|distance|length|score|rank|position)\b"),
-    ("when", r"\bwhen\b|\bwhat (?:day|date|time|year|month)\b|\bin what year\b|"
-             r"\bon what (?:day|date)\b|\buntil when\b"),
+    ("when", r"\bwhen\b|\b(?:what|which) (?:days?|dates?|times?|years?|months?)\b|"
+             r"\buntil when\b"),
     ("where", r"\bwhere\b|\bin which (?:country|city|town|region|state|village)\b"),
     ("who", r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bwhat is the name\b|\breal name\b"),
 ]

@@ -299,6 +299,14 @@ QUESTION_FEATURES = (
 )
 
 
+def may_answer(query: Query, rows: np.ndarray) -> np.ndarray:
+    """Which candidates can answer at all: for a question that asks for a figure (how many,
+    how much, how old, ...), only those holding a figure of that kind."""
+    if query.kind in FIGURE_KINDS:
+        return rows[:, FEATURES.index("fits_kind")] > 0
+    return np.ones(len(rows), dtype=bool)
+
+
 def question_features(rows: np.ndarray, chances: np.ndarray) -> np.ndarray:
     """The QUESTION_FEATURES of one question from its candidates' features and chances."""
     best = int(np.argmax(chances))

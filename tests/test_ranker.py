@@ -101,6 +101,20 @@ def test_declines_below_the_threshold_and_cites_nothing():
     assert not draft.answered and draft.citations == [] and draft.text == NOT_IN_ARTICLES
 
 
+def test_a_figure_is_answered_only_by_a_sentence_holding_one_of_its_kind():
+    library = Article("library.txt", "Zenda library opens", "Daily Post", date(2024, 4, 2), "",
+                      "Zenda library opens\n\nThe mayor of Zenda opened the new library "
+                      "on Monday. Residents said the library was long overdue.")
+    found = [Passage(library.doc_id, "library.txt::0", 0, len(library.text), 1.0)]
+    anything = ranker_on("coverage", 0.0)  # would answer with any sentence at all
+    books = answer_extractively(analyse("How many books does the Zenda library hold?", STATS),
+                                found, {library.doc_id: library}, ranker=anything)
+    assert not books.answered and books.citations == []
+    repairs = answer_extractively(analyse("How much will the repairs in Zenda cost?", STATS),
+                                  passages(), ARTICLES, ranker=anything)
+    assert repairs.answered and "£2.5m" in repairs.text
+
+
 def test_figures_of_several_articles_each_with_its_source():
     query = analyse("How many people were injured in Zenda?", STATS)
     draft = answer_extractively(query, passages(), ARTICLES,
