@@ -88,7 +88,7 @@ def _names_missing(text: str, other: str) -> bool:
 
 def _counted_figures(text: str) -> list[Figure]:
     """The figures of a sentence that count something named after them (not years)."""
-    return [f for f in figures(text) if f.kind != "year" and _counted(text, f)]
+    return [f for f in figures(text) if f.is_quantity and _counted(text, f)]
 
 
 def _counted(text: str, figure: Figure) -> str | None:

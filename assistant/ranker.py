@@ -153,7 +153,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             float(bool(query.names) and _set_elsewhere(sentence, asked)),
             _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
-            float(any(f.kind != "year" for f in found_figures)),
+            float(any(f.is_quantity for f in found_figures)),
             float(has_new_name(sentence, asked)),
             float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
             float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
@@ -288,7 +288,7 @@ def figure_fits(kind: str, figure, focus: frozenset[str] = frozenset()) -> bool:
         return figure.kind == "age"
     if kind == "count":
         return figure.kind in ("count", "money")
-    return figure.kind != "year"
+    return figure.is_quantity
 
 
 # What the decline reads of a question's candidates: the best sentence's chance (as log-odds),

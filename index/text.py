@@ -170,6 +170,19 @@ _FIGURE = re.compile(
 )
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _DURATION = re.compile(rf"[- ](?:{'|'.join(lexicon.TIME_UNITS)})s?\b", re.I)
+_CLOCK = re.compile(r"\s?(?:[ap]\.?m\b\.?|gmt\b|bst\b|:\d\d\b)", re.I)
+# A capitalised word written just before a number, as in "Chapter 11" or "TFC 101".
+_NAME_BEFORE = re.compile(r"\b[A-Z][\w'-]*[ -]$")
+
+
+def _in_name(sentence: str, match: re.Match) -> bool:
+    """Whether a number is part of a name: right after a capitalised word that does not open
+    the sentence, and not a score ("Arsenal 2-1 Chelsea") or a date ("March 17")."""
+    before = sentence[: match.start()]
+    found = _NAME_BEFORE.search(before)
+    if not found or found.start() == 0 or re.match(r"\s?[-–]\s?\d", sentence[match.end():]):
+        return False
+    return not re.search(r"[.!?:\"“]\s*$", before[: found.start()])
 
 
 @dataclass(frozen=True)
@@ -179,7 +192,13 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # money, percent, age, ordinal, year, duration, count
+    kind: str  # money, percent, age, ordinal, year, duration, time, label, count
+
+    @property
+    def is_quantity(self) -> bool:
+        """Whether it counts or measures something: not a year, a clock time, or a number
+        that is part of a name ("Chapter 11", "Half-Life 2", "Boeing 747")."""
+        return self.kind not in ("year", "time", "label")
 
     @property
     def value(self) -> str:
@@ -216,6 +235,10 @@ def figures(sentence: str) -> tuple[Figure, ...]:
             kind = "year"
         elif _DURATION.match(after):
             kind = "duration"
+        elif _CLOCK.match(after):
+            kind = "time"
+        elif _in_name(sentence, match):
+            kind = "label"
         else:
             kind = "count"
         found.append(Figure(match.group().strip(), match.start(), match.end(), kind))

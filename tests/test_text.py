@@ -38,6 +38,15 @@ def test_a_number_of_units_of_time_is_a_duration():
         ("18", "duration"), ("11", "duration"), ("920", "count"), ("five", "duration")]
 
 
+def test_a_number_in_a_name_or_a_clock_time_is_not_a_quantity():
+    found = {f.text: f.kind for f in figures(
+        "Winn-Dixie sought Chapter 11 protection at 8am, when 920 stores stayed open.")}
+    assert found == {"11": "label", "8": "time", "920": "count"}
+    assert [f.kind for f in figures("Some 300 people saw Arsenal 2-1 Chelsea.")] == [
+        "count", "count", "count"]
+    assert not any(f.is_quantity for f in figures("Copies of Half-Life 2 came out in 2004."))
+
+
 def test_dates_and_days_that_need_the_published_date():
     found = dates("It opened on 14 March 2004, closed on Friday and reopened last week, in 1990.")
     assert found == ["14 March 2004", "Friday", "last week", "in 1990"]
