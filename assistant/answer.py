@@ -16,8 +16,8 @@ from index.text import dates, figures, is_relative_date
 from assistant.citations import QUOTE_MAX_CHARS, cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
-    FEATURES, Candidate, Ranker, Similarity, article_sentences, asked_words, default_ranker,
-    figure_fits, has_new_name, has_speech_verb, lead_index, may_answer, scored,
+    FEATURES, Candidate, Ranker, Similarity, article_sentences, as_named, asked_words,
+    default_ranker, figure_fits, has_new_name, has_speech_verb, lead_index, may_answer, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Draft
@@ -46,8 +46,8 @@ def answer_extractively(
 ) -> Draft:
     """Answer from the sentences of `passages`: of those that can answer (`may_answer`), the
     sentence the ranker rates best, when its chance of answering reaches the ranker's
-    threshold, plus sentences of other articles that reach its `also` level (other reports
-    of the same thing, each cited)."""
+    threshold, plus sentences of other articles that reach its `also` level and name what
+    it names (other reports of the same thing, each cited)."""
     ranker = ranker or default_ranker()
     found, rows, chances = scored(query, passages, articles, similarity, ranker)
     chances = np.where(may_answer(query, rows), chances, 0.0)
@@ -62,10 +62,11 @@ def answer_extractively(
         return _summary(query, found, rows, chances, ranker)
     order = np.argsort(-chances)
     chosen = [Pick(found[order[0]], float(chances[order[0]]))]
+    named = as_named(rows, order[0])
     for i in order[1:]:
         if len(chosen) == MAX_SENTENCES:
             break
-        if chances[i] >= ranker.also and all(
+        if chances[i] >= ranker.also and named[i] and all(
             found[i].article.doc_id != p.candidate.article.doc_id for p in chosen
         ):
             chosen.append(Pick(found[i], float(chances[i])))

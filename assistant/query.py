@@ -41,7 +41,9 @@ _KINDS = [
               r"take|offer|lose|save|fine)|was .{1,60}? (?:paid|fined|worth|sold))|"
               r"\b(?:price|cost|fee|fine|profit|loss|revenue|sales|salary|budget|worth|bribe)s?\b"
               r".*\b(?:how much|what|how large)\b|\bhow much\b.*\b(?:pay|paid|cost|fine|"
-              r"fined|profit|earn|offer|worth|price)|\bwhat (?:price|fee|sum|amount)\b"),
+              r"fined|profit|earn|offer|worth|price)|\bwhat (?:price|fee|sum|amount)\b|"
+              r"\bwhat (?:was|is|were|are|will be)(?: the| its| his| her| their)? (?:price|cost|"
+              r"fee|fine|profit|loss|revenue|sales|salary|budget|worth|bribe|value)s?\b"),
     ("count", r"\bhow many\b|\bnumber of\b|\bdeath toll\b|\btoll\b|\bhow much\b"),
     ("measure", r"\bhow (?:fast|long|far|big|large|high|tall|heavy|often)\b|\bwhat (?:speed|"
                 r"size|distance|length|score|rank|position)\b"),

@@ -307,6 +307,13 @@ def may_answer(query: Query, rows: np.ndarray) -> np.ndarray:
     return np.ones(len(rows), dtype=bool)
 
 
+def as_named(rows: np.ndarray, best: int) -> np.ndarray:
+    """Which candidates leave out no more of the question's names than the best one does:
+    another article's report of the same thing names what the answer names."""
+    missing = rows[:, FEATURES.index("names_missing")]
+    return missing <= missing[best]
+
+
 def question_features(rows: np.ndarray, chances: np.ndarray) -> np.ndarray:
     """The QUESTION_FEATURES of one question from its candidates' features and chances."""
     best = int(np.argmax(chances))

@@ -31,8 +31,8 @@ from assistant.chat import condense
 from assistant.evaluate import Question, load_questions
 from assistant.query import analyse
 from assistant.ranker import (
-    FEATURES, MODEL_PATH, QUESTION_FEATURES, Ranker, candidates, features, is_heading,
-    may_answer, question_features, with_cosines,
+    FEATURES, MODEL_PATH, QUESTION_FEATURES, Ranker, as_named, candidates, features,
+    is_heading, may_answer, question_features, with_cosines,
 )
 from assistant.retrieval import retrieve
 from assistant.settings import PROJECT_ROOT, Settings
@@ -266,6 +266,8 @@ def _also_threshold(ranker: Ranker, sets: list[Rows]) -> float:
         for _, mine, scores in _questions(ranker, rows):
             order = np.argsort(-scores)
             mine, scores = mine[order], scores[order]
+            named = as_named(rows.x[mine], 0)
+            mine, scores = mine[named], scores[named]
             _, first = np.unique(rows.article[mine], return_index=True)
             runners_up = np.sort(first)[1:]  # each other article's best, best first
             chances += list(scores[runners_up])

@@ -192,13 +192,13 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # money, percent, age, ordinal, year, duration, time, label, count
+    kind: str  # money, percent, age, ordinal, year, duration, time, day, label, count
 
     @property
     def is_quantity(self) -> bool:
-        """Whether it counts or measures something: not a year, a clock time, or a number
-        that is part of a name ("Chapter 11", "Half-Life 2", "Boeing 747")."""
-        return self.kind not in ("year", "time", "label")
+        """Whether it counts or measures something: not a year, a clock time, a day of the
+        month, or a number that is part of a name ("Chapter 11", "Half-Life 2")."""
+        return self.kind not in ("year", "time", "day", "label")
 
     @property
     def value(self) -> str:
@@ -237,6 +237,9 @@ def figures(sentence: str) -> tuple[Figure, ...]:
             kind = "duration"
         elif _CLOCK.match(after):
             kind = "time"
+        elif (_MONTH_AFTER.match(sentence, match.end())
+              or _MONTH_BEFORE.search(sentence[: match.start()])):
+            kind = "day"
         elif _in_name(sentence, match):
             kind = "label"
         else:
@@ -247,6 +250,9 @@ def figures(sentence: str) -> tuple[Figure, ...]:
 
 # --- dates --------------------------------------------------------------------------------------
 _MONTH = "|".join(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS)
+# A day of the month: a number just before or after a month's name.
+_MONTH_AFTER = re.compile(rf"\s*(?:of\s+)?(?:{_MONTH})\b")
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?\s+$")
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+(?:{_MONTH})\b(?:\s+\d{{4}})?|(?:{_MONTH})\b(?:\s+\d{{1,2}}\b)?"
     rf"(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d|(?:in|since|until|by|from|of)\s+(?:1[5-9]|20)\d\d\b|"

@@ -45,6 +45,8 @@ def test_a_number_in_a_name_or_a_clock_time_is_not_a_quantity():
     assert [f.kind for f in figures("Some 300 people saw Arsenal 2-1 Chelsea.")] == [
         "count", "count", "count"]
     assert not any(f.is_quantity for f in figures("Copies of Half-Life 2 came out in 2004."))
+    assert [f.kind for f in figures("On 16 November, or March 17, up to 5 may have left.")] == [
+        "day", "day", "count"]
 
 
 def test_dates_and_days_that_need_the_published_date():
