@@ -17,7 +17,7 @@ from assistant.citations import QUOTE_MAX_CHARS, cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
     FEATURES, Candidate, Ranker, Similarity, article_sentences, as_named, asked_words,
-    default_ranker, figure_fits, has_new_name, has_speech_verb, lead_index, may_answer, scored,
+    default_ranker, figure_fits, has_new_name, has_speech_verb, lead_index, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Draft
@@ -50,7 +50,6 @@ def answer_extractively(
     it names (other reports of the same thing, each cited)."""
     ranker = ranker or default_ranker()
     found, rows, chances = scored(query, passages, articles, similarity, ranker)
-    chances = np.where(may_answer(query, rows), chances, 0.0)
     if not found or _about_others(query, rows) or not chances.any():
         return Draft(NOT_IN_ARTICLES, False, [])
     field = asks_about_article(query.text)

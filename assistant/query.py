@@ -44,7 +44,8 @@ _KINDS = [
               r"fined|profit|earn|offer|worth|price)|\bwhat (?:price|fee|sum|amount)\b|"
               r"\bwhat (?:was|is|were|are|will be)(?: the| its| his| her| their)? (?:price|cost|"
               r"fee|fine|profit|loss|revenue|sales|salary|budget|worth|bribe|value)s?\b"),
-    ("count", r"\bhow many\b|\bnumber of\b|\bdeath toll\b|\btoll\b|\bhow much\b"),
+    ("count", r"\bhow many\b|\bnumber of\b|\bdeath toll\b|\btoll\b"),
+    ("amount", r"\bhow much\b"),
     ("measure", r"\bhow (?:fast|long|far|big|large|high|tall|heavy|often)\b|\bwhat (?:speed|"
                 r"size|distance|length|score|rank|position)\b"),
     ("when", r"\bwhen\b|\b(?:what|which) (?:days?|dates?|times?|years?|months?)\b|"
@@ -54,7 +55,7 @@ _KINDS = [
 ]
 _KIND_PATTERNS = [(kind, re.compile(pattern, re.I)) for kind, pattern in _KINDS]
 # Kinds answered by a number of some sort.
-FIGURE_KINDS = frozenset({"count", "money", "percent", "age", "measure"})
+FIGURE_KINDS = frozenset({"count", "amount", "money", "percent", "age", "measure"})
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ def analyse(question: str, stats: TermStats) -> Query:
             known = [m for m in matches if stats.known(m)]
             weight = min(stats.idf(m) for m in known) if known else stats.idf(stemmed)
             share = stats.capital_share(lower)  # how the articles write the word
+            if share is None and part != word:  # "Winn" of "Winn-Dixie": as they write that
+                share = stats.capital_share(word.lower())
             is_name = share is not None and share >= 0.5
             if not stats.known(stemmed) and part in capitalised:
                 is_name = True

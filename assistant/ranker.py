@@ -203,6 +203,7 @@ def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
 
 
 _TIME_STEMS = frozenset(stem(unit) for unit in lexicon.TIME_UNITS)
+_MONEY_STEMS = frozenset(stem(word) for word in lexicon.CURRENCY_WORDS)
 _CALENDAR = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
 _PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+(?:city|town|village|region|province)"
                     r"\s+of\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
@@ -276,18 +277,16 @@ _DAY_OF_MONTH = re.compile(r"\b\d{1,2}\b|\d{4}-\d\d-\d\d")
 
 
 def figure_fits(kind: str, figure, focus: frozenset[str] = frozenset()) -> bool:
-    """Whether a figure is the kind of number a question of `kind` asks for; a duration
-    answers a count only of units of time ("how many weeks", `focus`)."""
+    """Whether a figure is the kind of number a question of `kind` asks for (`focus`: what a
+    count counts); a duration answers a count only of units of time ("how many weeks")."""
     if figure.kind == "duration":
-        return kind == "measure" or kind == "count" and bool(focus & _TIME_STEMS)
-    if kind == "money":
-        return figure.kind == "money"
-    if kind == "percent":
-        return figure.kind == "percent"
-    if kind == "age":
-        return figure.kind == "age"
-    if kind == "count":
-        return figure.kind in ("count", "money")
+        return kind == "measure" or kind in ("count", "amount") and bool(focus & _TIME_STEMS)
+    if kind in ("money", "percent", "age"):
+        return figure.kind == kind
+    if kind == "count":  # "how many", in money only when money is counted ("how many dollars")
+        return figure.kind == "count" or figure.kind == "money" and bool(focus & _MONEY_STEMS)
+    if kind == "amount":  # "how much": a number, a sum or a share
+        return figure.kind in ("count", "money", "percent")
     return figure.is_quantity
 
 
@@ -378,17 +377,19 @@ def scored(
     query: Query, passages: list[Passage], articles: dict[str, Article],
     similarity: Similarity | None, ranker: Ranker,
 ) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
-    """The candidates, their features and their chances; the cosines are computed for the
-    pool of the best EMBEDDED_POOL by the other features."""
+    """The candidates, their features and their chances, 0 for those that cannot answer
+    (`may_answer`); the cosines are computed for the pool of the best EMBEDDED_POOL of those
+    that can, by the other features."""
     found = [c for c in candidates(passages, articles) if not is_heading(c.text)]
     rows = features(query, found)
     if not found:
         return found, rows, np.zeros(0)
     for name in ("cosine", "cosine_gap"):  # unknown outside the pool: the training mean
         rows[:, FEATURES.index(name)] = ranker.mean[FEATURES.index(name)]
-    chances = ranker.chance(rows)
-    if similarity is not None:
-        pool = np.argsort(-chances)[:EMBEDDED_POOL]
+    can_answer = may_answer(query, rows)
+    chances = np.where(can_answer, ranker.chance(rows), 0.0)
+    if similarity is not None and can_answer.any():
+        pool = np.argsort(-chances)[: min(EMBEDDED_POOL, int(can_answer.sum()))]
         with_cosines(rows, pool, similarity(query.text, [found[i].text for i in pool]))
         chances[pool] = ranker.chance(rows[pool])
     return found, rows, chances

@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 from index.documents import Article
+from index.text import figures
 from fakes import term_stats
 
 from assistant.answer import NOT_IN_ARTICLES, answer_extractively
 from assistant.query import analyse
 from assistant.ranker import (
-    FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features,
+    FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features, figure_fits,
 )
 from assistant.retrieval import Passage
 
@@ -113,6 +114,11 @@ def test_a_figure_is_answered_only_by_a_sentence_holding_one_of_its_kind():
     repairs = answer_extractively(analyse("How much will the repairs in Zenda cost?", STATS),
                                   passages(), ARTICLES, ranker=anything)
     assert repairs.answered and "£2.5m" in repairs.text
+    sum_, number = figures("It cost £5m to replace 30 trees.")
+    assert figure_fits("count", number, frozenset({"tree"}))
+    assert not figure_fits("count", sum_, frozenset({"tree"}))  # "how many trees": not £5m
+    assert figure_fits("count", sum_, frozenset({"dollar"}))  # "how many dollars"
+    assert figure_fits("amount", sum_) and figure_fits("amount", number)  # "how much"
 
 
 def test_figures_of_several_articles_each_with_its_source():

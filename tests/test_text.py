@@ -70,6 +70,10 @@ def test_a_word_is_a_name_when_the_articles_capitalise_it():
     query = analyse("what did zenda officials say about the sky", stats)
     assert {t.word for t in query.names} == {"zenda"}
     assert word_cases("He met Zenda, then zenda. Zenda left.")["zenda"] == (2, 1)
+    hyphened = term_stats(2, {"winn": 1, "dixi": 1, "store": 1},
+                          ["Shares in grocer Winn-Dixie fell, as stores closed."])
+    assert {t.word for t in analyse("how many stores does winn-dixie have", hyphened).names} == {
+        "winn", "dixie"}
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -77,6 +81,7 @@ def test_a_word_is_a_name_when_the_articles_capitalise_it():
     ("what percentage did shares drop", "percent"),
     ("How much did the club pay for the striker?", "money"),
     ("xbox cables replaced how many", "count"),
+    ("How much oil was spilled?", "amount"),
     ("How fast do the lifts go?", "measure"),
     ("In what year did she stand for leader?", "when"),
     ("Which club is the goalkeeper joining?", "who"),
