@@ -16,8 +16,8 @@ from index.text import dates, figures, is_relative_date
 from assistant.citations import QUOTE_MAX_CHARS, cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
-    FEATURES, Candidate, Ranker, Similarity, article_sentences, as_named, asked_words,
-    default_ranker, figure_fits, has_new_name, has_speech_verb, lead_index, scored,
+    FEATURES, Candidate, Ranker, Similarity, article_sentences, as_named, default_ranker,
+    figure_fits, has_new_name, has_speech_verb, lead_index, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Draft
@@ -74,7 +74,7 @@ def answer_extractively(
     if query.kind == "when":
         return _when_answer(chosen)
     if query.kind in ("who", "quote"):
-        chosen = [replace(p, candidate=with_speaker(p.candidate, asked_words(query)))
+        chosen = [replace(p, candidate=with_speaker(p.candidate, query))
                   for p in chosen]
     if asks_which_article(query.text):
         def named(p: Pick) -> str:
@@ -98,7 +98,7 @@ def _article_answer(field: str, best: Pick) -> Draft:
     return Draft(f"The article {where(article)} {verb} {value}. [1]", True, citations)
 
 
-def with_speaker(candidate: Candidate, asked: set[str]) -> Candidate:
+def with_speaker(candidate: Candidate, query: Query) -> Candidate:
     """A sentence of a quotation, quoted from where the quotation opens and, when that names
     no one the question does not, from the sentence before it that says who speaks ("Director
     Ryuhei Kitamura said ...") when such a sentence is at most LOOK_BACK sentences back. The
@@ -111,10 +111,10 @@ def with_speaker(candidate: Candidate, asked: set[str]) -> Candidate:
     ):
         first -= 1
     run = [text[spans[i][0] : spans[i][1]] for i in range(first, candidate.index + 1)]
-    if _QUOTE_MARK.search(" ".join(run)) and not any(has_new_name(s, asked) for s in run):
+    if _QUOTE_MARK.search(" ".join(run)) and not any(has_new_name(s, query) for s in run):
         for j in range(first - 1, max(-1, first - 1 - LOOK_BACK), -1):
             sentence = text[spans[j][0] : spans[j][1]]
-            if has_new_name(sentence, asked) and _says(sentence):
+            if has_new_name(sentence, query) and _says(sentence):
                 first = j
                 break
     if first == candidate.index or candidate.end - spans[first][0] > QUOTE_MAX_CHARS:

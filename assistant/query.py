@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from index import lexicon
 from index.terms import TermStats, stem, stems
@@ -75,6 +76,15 @@ class Query:
     kind: str
     terms: tuple[Term, ...]
     focus: frozenset[str] = frozenset()  # for counts: the stems of what is counted
+    # How the articles write a word: the share of its uses inside sentences capitalised.
+    capital_share: Callable[[str], float | None] = field(
+        default=lambda word: None, compare=False, repr=False)
+
+    def written_lower(self, word: str) -> bool:
+        """Whether the articles write `word` in lower case inside sentences (a common word,
+        though a sentence may open with it: "Amidst", "Nonetheless")."""
+        share = self.capital_share(word)
+        return share is not None and share < 0.5
 
     @property
     def names(self) -> tuple[Term, ...]:
@@ -152,7 +162,8 @@ def analyse(question: str, stats: TermStats) -> Query:
             )
     kind = question_kind(question)
     focus = _count_focus(question, terms) if kind in FIGURE_KINDS else frozenset()
-    return Query(text=question.strip(), kind=kind, terms=tuple(terms.values()), focus=focus)
+    return Query(text=question.strip(), kind=kind, terms=tuple(terms.values()), focus=focus,
+                 capital_share=stats.capital_share)
 
 
 def _count_focus(question: str, terms: dict[str, Term]) -> frozenset[str]:

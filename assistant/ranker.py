@@ -154,7 +154,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
             float(any(f.is_quantity for f in found_figures)),
-            float(has_new_name(sentence, asked)),
+            float(has_new_name(sentence, query)),
             float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
             float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
             float(candidate.index == lead_index(article)), math.log1p(candidate.index),
@@ -229,9 +229,20 @@ def asked_words(query: Query) -> set[str]:
     return {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
 
 
-def has_new_name(sentence: str, asked: set[str]) -> bool:
+def has_new_name(sentence: str, query: Query) -> bool:
     """Whether the sentence names someone or something the question does not."""
-    return any(is_new_name(name, asked) for name in names(sentence))
+    asked = asked_words(query)
+    return any(is_new_name(name, asked) for name in sentence_names(sentence, query))
+
+
+def sentence_names(sentence: str, query: Query) -> list[str]:
+    """The sentence's names (`names`), less an opening word that the articles write in lower
+    case inside sentences ("Amidst these times ...")."""
+    found = list(names(sentence))
+    opening = re.match(r"[\"“‘']?([A-Z][\w'-]*)", sentence)
+    if found and opening and found[0] == opening.group(1) and query.written_lower(found[0]):
+        found = found[1:]
+    return found
 
 
 def is_new_name(name: str, asked: set[str]) -> bool:
@@ -252,7 +263,8 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> t
         spans = _spans(sentence, said)
         fits = 1.0 if any(_DAY_OF_MONTH.search(d) for d in said) else 0.5 * bool(said)
     elif kind in ("who", "where"):
-        spans = _spans(sentence, [n for n in names(sentence) if is_new_name(n, asked)])
+        spans = _spans(sentence, [n for n in sentence_names(sentence, query)
+                                  if is_new_name(n, asked)])
         fits = float(bool(spans))
     elif kind == "quote":
         return float(bool(re.search(r"[\"“”']", sentence)) or has_speech_verb(sentence)), 0.0

@@ -2,9 +2,11 @@
 fast and deterministic."""
 
 from index.documents import Article
+from index.text import stem
 
 from assistant.answer import with_speaker
 from assistant.citations import is_verbatim
+from assistant.query import Query, Term
 from assistant.ranker import Candidate, article_sentences
 
 QUOTED = (
@@ -93,8 +95,14 @@ def quoted_sentence(containing):
     return Candidate(article, *spans[i], 0, 1.0, i)
 
 
+def asking(*words: str) -> Query:
+    """A quote question with these key words."""
+    return Query(" ".join(words), "quote", tuple(
+        Term(w, stem(w), frozenset({stem(w)}), 1.0, False) for w in words))
+
+
 def test_a_quote_is_cited_from_its_opening_with_the_sentence_naming_its_speaker():
-    quote = with_speaker(quoted_sentence("producer is wrong"), {"producer", "wrong"})
+    quote = with_speaker(quoted_sentence("producer is wrong"), asking("producer", "wrong"))
     assert quote.text == (
         'Director Ann Grey said it may not be the last film. "That is what the producers say. '
         'But the producer is wrong," she said.')
@@ -103,9 +111,9 @@ def test_a_quote_is_cited_from_its_opening_with_the_sentence_naming_its_speaker(
 
 def test_a_sentence_that_names_its_speaker_or_quotes_no_one_stays_as_it_is():
     said = quoted_sentence("Director Ann Grey")
-    assert with_speaker(said, {"director", "film"}) == said
+    assert with_speaker(said, asking("director", "film")) == said
     plain = quoted_sentence("no comment")
-    assert with_speaker(plain, {"studio", "comment"}) == plain
+    assert with_speaker(plain, asking("studio", "comment")) == plain
 
 
 def test_who_wrote_an_article_is_answered_from_the_article_itself(hashed):

@@ -14,6 +14,7 @@ from assistant.answer import NOT_IN_ARTICLES, answer_extractively
 from assistant.query import analyse
 from assistant.ranker import (
     FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features, figure_fits,
+    has_new_name,
 )
 from assistant.retrieval import Passage
 
@@ -119,6 +120,16 @@ def test_a_figure_is_answered_only_by_a_sentence_holding_one_of_its_kind():
     assert not figure_fits("count", sum_, frozenset({"tree"}))  # "how many trees": not £5m
     assert figure_fits("count", sum_, frozenset({"dollar"}))  # "how many dollars"
     assert figure_fits("amount", sum_) and figure_fits("amount", number)  # "how much"
+
+
+def test_an_opening_word_the_articles_write_in_lower_case_is_no_name():
+    stats = term_stats(3, {"mayor": 1, "zenda": 2}, [
+        "The town of Zenda, amidst the storm, met its mayor Ann Grey.",
+        "Officials in Zenda said, amidst it all, that the roads were open."])
+    query = analyse("Who is the mayor of Zenda?", stats)
+    assert not has_new_name("Amidst these times, Zenda hopes.", query)
+    assert has_new_name("Amidst these times, Ann Grey hopes.", query)
+    assert has_new_name("Grey said Zenda hopes.", query)  # an opening name stays a name
 
 
 def test_figures_of_several_articles_each_with_its_source():
