@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from index import lexicon
 from index.terms import TermStats, stem, stems
@@ -76,15 +77,19 @@ class Query:
     kind: str
     terms: tuple[Term, ...]
     focus: frozenset[str] = frozenset()  # for counts: the stems of what is counted
-    # How the articles write a word: the share of its uses inside sentences capitalised.
-    capital_share: Callable[[str], float | None] = field(
-        default=lambda word: None, compare=False, repr=False)
+    # The archive's term statistics the question was read with (how it writes each word).
+    stats: TermStats | None = field(default=None, compare=False, repr=False)
 
-    def written_lower(self, word: str) -> bool:
-        """Whether the articles write `word` in lower case inside sentences (a common word,
-        though a sentence may open with it: "Amidst", "Nonetheless")."""
-        share = self.capital_share(word)
-        return share is not None and share < 0.5
+    def written_lower(self, words: Iterable[str]) -> set[str]:
+        """Those of `words` that the articles write in lower case inside sentences (common
+        words, though a sentence may open with one: "Amidst", "Nonetheless"), lower-cased."""
+        shares = self.stats.capital_shares(words) if self.stats else {}
+        return {word for word, share in shares.items() if share is not None and share < 0.5}
+
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """The question's key words, lower-cased: what a sentence's names are checked against."""
+        return frozenset(w.lower() for t in self.terms for w in re.findall(r"\w+", t.word))
 
     @property
     def names(self) -> tuple[Term, ...]:
@@ -163,7 +168,7 @@ def analyse(question: str, stats: TermStats) -> Query:
     kind = question_kind(question)
     focus = _count_focus(question, terms) if kind in FIGURE_KINDS else frozenset()
     return Query(text=question.strip(), kind=kind, terms=tuple(terms.values()), focus=focus,
-                 capital_share=stats.capital_share)
+                 stats=stats)
 
 
 def _count_focus(question: str, terms: dict[str, Term]) -> frozenset[str]:

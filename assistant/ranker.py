@@ -82,10 +82,12 @@ def article_sentences(article: Article) -> tuple[tuple[int, int], ...]:
     return tuple(sentence_pieces(article.text, QUOTE_MAX_CHARS))
 
 
-@lru_cache(maxsize=4096)
-def _sentence_stems(article: Article) -> tuple[tuple[str, ...], ...]:
-    """The stems of each sentence of the article, in order."""
-    return tuple(tuple(stems(article.text[s:e])) for s, e in article_sentences(article))
+@lru_cache(maxsize=1 << 16)
+def _sentence_stems(article: Article, index: int) -> tuple[str, ...]:
+    """The stems of the article's sentence `index`, in order (only the sentences a question
+    reads are stemmed, not the whole article)."""
+    start, end = article_sentences(article)[index]
+    return tuple(stems(article.text[start:end]))
 
 
 @lru_cache(maxsize=4096)
@@ -122,14 +124,15 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
     heaviest = max((t.weight for t in query.terms), default=1.0) or 1.0
     name_total = sum(t.weight for t in query.names) or 1.0
     content_total = sum(t.weight for t in query.terms if not t.is_name) or 1.0
-    asked = asked_words(query)
+    asked = query.asked
+    query.written_lower({w for c in found if (w := _opening_word(c.text))})  # one lookup for all
     for row, candidate in enumerate(found):
         article = candidate.article
         sentence = candidate.text
-        by_sentence = _sentence_stems(article)
-        tokens = list(by_sentence[candidate.index])
+        tokens = list(_sentence_stems(article, candidate.index))
         words = set(tokens)
-        context = _title_stems(article).union(*by_sentence[max(0, candidate.index - 2):candidate.index])
+        context = _title_stems(article).union(*(
+            _sentence_stems(article, i) for i in range(max(0, candidate.index - 2), candidate.index)))
         covered = content_covered = context_covered = title_covered = 0.0
         names_missing = names_in_sentence = key_missing = 0.0
         for term in query.terms:
@@ -209,7 +212,7 @@ _PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+(?:city|town|village|r
                     r"\s+of\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
 
 
-def _set_elsewhere(sentence: str, asked: set[str]) -> bool:
+def _set_elsewhere(sentence: str, asked: frozenset[str]) -> bool:
     """Whether the sentence sets what it tells in a place the question does not name ("in
     Zenda" when Ruritania is asked about)."""
     return any(
@@ -224,32 +227,31 @@ def has_speech_verb(sentence: str) -> bool:
     return bool({w.lower() for w in re.findall(r"\w+", sentence)} & lexicon.SPEECH_VERBS)
 
 
-def asked_words(query: Query) -> set[str]:
-    """The question's key words, lower-cased: what a sentence's names are checked against."""
-    return {w.lower() for t in query.terms for w in re.findall(r"\w+", t.word)}
-
-
 def has_new_name(sentence: str, query: Query) -> bool:
     """Whether the sentence names someone or something the question does not."""
-    asked = asked_words(query)
-    return any(is_new_name(name, asked) for name in sentence_names(sentence, query))
+    return any(is_new_name(name, query.asked) for name in sentence_names(sentence, query))
 
 
 def sentence_names(sentence: str, query: Query) -> list[str]:
     """The sentence's names (`names`), less an opening word that the articles write in lower
     case inside sentences ("Amidst these times ...")."""
     found = list(names(sentence))
-    opening = re.match(r"[\"“‘']?([A-Z][\w'-]*)", sentence)
-    if found and opening and found[0] == opening.group(1) and query.written_lower(found[0]):
+    opening = _opening_word(sentence)
+    if found and found[0] == opening and query.written_lower([opening]):
         found = found[1:]
     return found
 
 
-def is_new_name(name: str, asked: set[str]) -> bool:
+def _opening_word(sentence: str) -> str | None:
+    opening = re.match(r"[\"“‘']?([A-Z][\w'-]*)", sentence)
+    return opening.group(1) if opening else None
+
+
+def is_new_name(name: str, asked: frozenset[str]) -> bool:
     return not {w.lower() for w in re.findall(r"\w+", name)} <= asked
 
 
-def _fits_kind(query: Query, sentence: str, found_figures, asked: set[str]) -> tuple[float, float]:
+def _fits_kind(query: Query, sentence: str, found_figures, asked: frozenset[str]) -> tuple[float, float]:
     """Whether the sentence holds the kind of answer asked for, and the weight of the
     question's other terms (and, for counts, what is counted) found in the words just around
     an answer of that kind: "injuring 11 civilians" for the injured, "bought US rival Grey

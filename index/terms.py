@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol
 
 from bm25s.stopwords import STOPWORDS_EN
@@ -86,17 +86,24 @@ class TermStats:
         """The share of the articles' uses of `word` inside sentences that are capitalised:
         near 1 for a name, near 0 for a common word, however a question writes it; None when
         the articles never use it there. Counted over every article as it is stored."""
-        word = word.lower()
+        return self.capital_shares([word])[word.lower()]
+
+    def capital_shares(self, words: Iterable[str]) -> dict[str, float | None]:
+        """`capital_share` of each of `words` (lower-cased), read from the store at once."""
+        words = {word.lower() for word in words}
         with self._lock:
-            if word in self._capitals:
-                return self._capitals[word]
-        inside, capitalised = self._source.word_cases([word]).get(word, (0, 0))
-        share = capitalised / inside if inside else None
-        with self._lock:
-            if len(self._capitals) >= self._cache_size:
-                self._capitals.clear()
-            self._capitals[word] = share
-        return share
+            found = {word: self._capitals[word] for word in words if word in self._capitals}
+        missing = [word for word in words if word not in found]
+        if missing:
+            counts = self._source.word_cases(missing)
+            for word in missing:
+                inside, capitalised = counts.get(word, (0, 0))
+                found[word] = capitalised / inside if inside else None
+            with self._lock:
+                if len(self._capitals) + len(missing) > self._cache_size:
+                    self._capitals.clear()
+                self._capitals.update((word, found[word]) for word in missing)
+        return found
 
 
 class _Frequencies(Mapping[str, int]):
