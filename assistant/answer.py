@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.documents import Article
-from index.text import dates, figures, is_relative_date
+from index.text import QUOTE_MAX_CHARS, dates, figures, is_relative_date
 
-from assistant.citations import QUOTE_MAX_CHARS, cite
+from assistant.citations import cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
     FEATURES, Candidate, Ranker, Similarity, article_sentences, as_named, default_ranker,

@@ -39,7 +39,7 @@ class Assistant:
         self._embedder = embedder
         self._index: ArticleIndex | None = None
         self._index_id: dict[str, str] | None = None
-        self._sentence_vectors: dict[str, list[float]] = {}
+        self._sentence_vectors: dict[str, np.ndarray] = {}
         self._llm: LLM | None = None
         self._llm_error: str | None = None
 
@@ -72,6 +72,7 @@ class Assistant:
         report = ingest(
             self.index, Path(path or self.settings.corpus_dir),
             max_bytes=int(self.settings.max_file_mb * 1e6), progress=progress,
+            sentence_vectors=self.settings.sentence_vectors,
         )
         self._forget_index_state()
         return report
@@ -209,14 +210,20 @@ class Assistant:
         self._load_llm()
 
     def _similarity(self, question: str, sentences: list[str]) -> list[float]:
-        """Cosine similarity of each sentence to the question, with the index's embedder;
-        sentence vectors are cached, since the same passages come back for related questions."""
+        """Cosine similarity of each sentence to the question, with the index's embedder.
+        Sentence vectors come from the store (embedded at ingest), else from the model, and
+        are cached, since the same passages come back for related questions."""
         embedder = self.index.embedder
         missing = [s for s in dict.fromkeys(sentences) if s not in self._sentence_vectors]
         if missing:
             if len(self._sentence_vectors) > 50_000:
                 self._sentence_vectors.clear()
-            self._sentence_vectors.update(zip(missing, embedder.embed(missing)))
+            stored = self.index.sentence_vectors(missing)
+            self._sentence_vectors.update(stored)
+            unstored = [s for s in missing if s not in stored]
+            if unstored:
+                vectors = np.asarray(embedder.embed(unstored), dtype=np.float32)
+                self._sentence_vectors.update(zip(unstored, vectors))
         question_vector = np.asarray(embedder.embed_query(question))
         return [float(np.dot(self._sentence_vectors[s], question_vector)) for s in sentences]
 

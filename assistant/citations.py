@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from index.documents import Article
+from index.text import QUOTE_MAX_CHARS
 
 from assistant.types import Citation
-
-QUOTE_MAX_CHARS = 600  # news sentences are shorter; a longer span is quoted in part
 
 
 def cite(n: int, article: Article, start: int, end: int, score: float) -> Citation:

@@ -18,9 +18,8 @@ import numpy as np
 
 from index import lexicon
 from index.documents import Article
-from index.text import dates, figures, names, sentence_pieces, stem, stems
+from index.text import answer_sentences, dates, figures, names, stem, stems
 
-from assistant.citations import QUOTE_MAX_CHARS
 from assistant.query import FIGURE_KINDS, Query
 from assistant.retrieval import Passage
 
@@ -79,7 +78,7 @@ def candidates(passages: list[Passage], articles: dict[str, Article]) -> list[Ca
 @lru_cache(maxsize=4096)
 def article_sentences(article: Article) -> tuple[tuple[int, int], ...]:
     """The article's sentences, an over-long one in pieces a quote can hold."""
-    return tuple(sentence_pieces(article.text, QUOTE_MAX_CHARS))
+    return tuple(answer_sentences(article.text))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     embed_api_key_env: str | None = Field(
         None, description="Name of the env var that holds the API key for embed_url."
     )
+    sentence_vectors: bool = Field(
+        True,
+        description="Embed every sentence at ingest as well as every chunk (about 1.8 times "
+        "the embedding time), so that answering never runs the model on sentences.",
+    )
     chunk_chars: int = Field(
         MAX_CHARS, ge=100, description="Most characters in a chunk (whole sentences)."
     )

@@ -6,8 +6,9 @@ archive of N chunks, answer latency p50/p95, and serving memory.
 Archives are made as benchmarks/query_speed.py makes its scale indexes: every sentence of the
 MultiHop-RAG articles and the bundled corpus is embedded once with the packaged model;
 synthetic articles are random runs of those sentences, chunked as ingest chunks them, and a
-chunk's vector is the normalised mean of its sentences' vectors. They are written through the
-same store and Chroma adapter that ingest uses. The added articles then go through the real
+chunk's vector is the normalised mean of its sentences' vectors, and each sentence's vector is
+stored as ingest stores it. They are written through the same store and Chroma adapter that
+ingest uses. The added articles then go through the real
 `ingest` (real embeddings), each measurement in a fresh process so that its peak memory is its
 own. Questions are the MultiHop-RAG dev queries.
 """
@@ -32,6 +33,7 @@ from index.article_store import ArticleWrite
 from index.chunking import chunk_article
 from index.documents import Article
 from index.ingest import ingest
+from index.sentence_vectors import pack, sentence_key, sentence_texts
 from index.terms import keyword_terms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +76,7 @@ def build(index_dir: Path, target_chunks: int, work: Path, seed: int = 7) -> dic
     helper = Assistant(Settings(index_dir=index_dir))
     index = helper.index
     sentences, vectors = sentence_vectors(index.embedder, work / "sentences.npz")
+    packed = {sentence_key(text): pack(vector) for text, vector in zip(sentences, vectors)}
     number, total = index.article_count(), index.chunk_count()
     rng = random.Random(seed + number)
     index.info = type(index.info)(index.info.model, vectors.shape[1], index.info.chunking, ORIGIN)
@@ -91,8 +94,10 @@ def build(index_dir: Path, target_chunks: int, work: Path, seed: int = 7) -> dic
                     chunk_vectors.append((mean / np.linalg.norm(mean)).tolist())
                     pairs.append((article, chunk))
                 texts = [index.embedding_text(article, c) for c in chunks]
+                keys = [sentence_key(text) for text in sentence_texts(article)]
                 batch.append(ArticleWrite(article, ORIGIN, article.doc_id, (), tuple(chunks),
-                                          tuple(tuple(keyword_terms(t)) for t in texts)))
+                                          tuple(tuple(keyword_terms(t)) for t in texts),
+                                          tuple((k, packed[k]) for k in keys if k in packed)))
             index.add_chunks(pairs, chunk_vectors)
             index.commit(batch)
             total += len(pairs)
@@ -103,8 +108,8 @@ def build(index_dir: Path, target_chunks: int, work: Path, seed: int = 7) -> dic
 def measure_add(index_dir: Path, n_articles: int, seed: int) -> dict:
     """Add `n_articles` new articles through `ingest`, twice: in a process that has just
     opened the archive (its first write loads what Chroma loads), then again with new
-    articles. The embedding of their chunks is timed apart, with the same model, so that
-    what the store costs shows on its own. The articles are taken out again afterwards."""
+    articles. The embedding of their chunks and sentences is timed apart, with the same
+    model, so that what the store costs shows on its own. The articles are taken out again afterwards."""
     helper = Assistant(Settings(index_dir=index_dir))
     index = helper.index
     index.embedder.embed(["warm up the model"])
@@ -127,7 +132,8 @@ def measure_add(index_dir: Path, n_articles: int, seed: int) -> dict:
         assert len(report.added) == n_articles and not report.removed, report.summary()
         pairs = [(index.article(d), c) for d in report.added for c in index.chunks(d)]
         started = time.perf_counter()
-        index.embedder.embed([index.embedding_text(a, c) for a, c in pairs])
+        index.embedder.embed([index.embedding_text(a, c) for a, c in pairs]
+                             + [text for d in report.added for text in sentence_texts(index.article(d))])
         result[run] = {"seconds": seconds, "embed_s": time.perf_counter() - started,
                        "chunks": len(pairs)}
         for path in folder.iterdir():  # take them out again: the archive keeps its size

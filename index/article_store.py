@@ -85,8 +85,8 @@ class IndexInfo:
 
 @dataclass(frozen=True)
 class ArticleWrite:
-    """A new or changed article to commit: its text, where it came from, its chunks and the
-    keyword terms of each chunk."""
+    """A new or changed article to commit: its text, where it came from, its chunks, the
+    keyword terms of each chunk, and its sentence vectors (key, packed vector) if embedded."""
 
     article: Article
     origin: str
@@ -94,6 +94,7 @@ class ArticleWrite:
     aliases: tuple[str, ...]
     chunks: tuple[Chunk, ...]
     terms: tuple[tuple[str, ...], ...]
+    sentences: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class ArticleStore(Protocol):
     def terms_with_prefix(self, prefix: str) -> list[str]: ...
     def terms_by_shape(self, first: str, min_length: int, max_length: int) -> list[str]: ...
     def word_cases(self, words: list[str]) -> dict[str, tuple[int, int]]: ...
+    def sentence_vectors(self, keys: list[str]) -> dict[str, bytes]: ...
     def mark_pending(self, chunk_ids: list[str]) -> None: ...
     def pending(self) -> list[str]: ...
     def clear_pending(self, chunk_ids: list[str]) -> None: ...

@@ -13,12 +13,13 @@ from index.chunking import chunk_article
 from index.documents import Article, Chunk
 from index.errors import CorpusNotFound
 from index.loaders import Skipped, find_files, load_file, relative_id
+from index.sentence_vectors import pack, sentence_key, sentence_texts
 from index.store import ArticleIndex
 from index.terms import keyword_terms
 
 COMMIT_CHUNKS = 512  # new chunks per commit (one transaction in the store)
 COMMIT_ARTICLES = 1000  # removed articles per commit
-EMBED_CHUNKS = 32  # chunks per call to the model; the progress bar moves after each
+EMBED_TEXTS = 32  # chunks or sentences per call to the model; the progress bar moves after each
 
 
 @dataclass
@@ -30,6 +31,7 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, stored doc_id)
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
     chunks_total: int = 0
 
     @property
@@ -41,7 +43,8 @@ class IngestReport:
             f"articles: {len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
             f"{len(self.skipped)} skipped, {len(self.duplicates)} duplicates",
-            f"chunks: {self.chunks_embedded} embedded, {self.chunks_total} in the index",
+            f"chunks: {self.chunks_embedded} embedded, {self.chunks_total} in the index"
+            + (f"; {self.sentences_embedded} sentences embedded" if self.sentences_embedded else ""),
         ]
         lines += [f"  skipped {item.path}: {item.reason}" for item in self.skipped]
         lines += [f"  duplicate {path}: same text as {doc_id}, stored once"
@@ -56,7 +59,7 @@ class _Plan:
 
     # file -> its id and the doc_ids to index from it
     changed: dict[Path, tuple[str, list[str]]] = field(default_factory=dict)
-    chunks: int = 0  # chunks the changed articles will have
+    texts: int = 0  # chunks (and sentences) of the changed articles, to embed
     seen: set[str] = field(default_factory=set)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     unchanged: dict[str, tuple[str, ManifestEntry]] = field(default_factory=dict)
@@ -75,22 +78,24 @@ def ingest(
     corpus: Path,
     max_bytes: int = 20_000_000,
     progress: bool = True,
+    sentence_vectors: bool = True,
 ) -> IngestReport:
     """Index every article under `corpus`. Unchanged articles cost a lookup; new and changed
     ones are embedded and committed in batches (text, chunks and keywords in one transaction
-    each); files that fail to load keep whatever the index already held for them. One writer
-    at a time (a lock held through the store)."""
+    each); files that fail to load keep whatever the index already held for them. With
+    `sentence_vectors`, every answer sentence is embedded too, so answers need not run the
+    model on sentences. One writer at a time (a lock held through the store)."""
     corpus = Path(corpus)
     if not corpus.exists():
         raise CorpusNotFound(f"no such file or folder: {corpus}")
     with index.writing():
         report = IngestReport()
-        plan = _plan(index, corpus, max_bytes, report, progress)
+        plan = _plan(index, corpus, max_bytes, report, progress, sentence_vectors)
         corpus_path = str(corpus.resolve())
-        if plan.chunks:  # the probe loads the model before the progress bar starts timing
+        if plan.texts:  # the probe loads the model before the progress bar starts timing
             dimensions = len(index.embedder.get_text_embedding("dimension probe"))
             index.info = replace(index.info, dimensions=dimensions, corpus=corpus_path)
-            _embed_and_commit(index, corpus, max_bytes, plan, report, progress)
+            _embed_and_commit(index, corpus, max_bytes, plan, report, progress, sentence_vectors)
         gone = [doc_id for doc_id, path in index.store.doc_paths(origin=corpus_path)
                 if doc_id not in plan.seen and not plan.failed(path)]
         for start in range(0, len(gone), COMMIT_ARTICLES):
@@ -105,7 +110,7 @@ def ingest(
 
 
 def _plan(index: ArticleIndex, corpus: Path, max_bytes: int, report: IngestReport,
-          progress: bool) -> _Plan:
+          progress: bool, sentence_vectors: bool) -> _Plan:
     plan = _Plan()
     by_hash: dict[str, str] = {}
     unreadable: list[Skipped] = []  # folders that cannot be listed keep what they held
@@ -135,7 +140,8 @@ def _plan(index: ArticleIndex, corpus: Path, max_bytes: int, report: IngestRepor
                 continue
             (report.updated if stored else report.added).append(article.doc_id)
             plan.changed.setdefault(path, (rel_path, []))[1].append(article.doc_id)
-            plan.chunks += len(_chunks(index, article))
+            plan.texts += len(_chunks(index, article))
+            plan.texts += len(sentence_texts(article)) if sentence_vectors else 0
     return plan
 
 
@@ -145,10 +151,10 @@ def _chunks(index: ArticleIndex, article: Article) -> list[Chunk]:
 
 
 def _embed_and_commit(index: ArticleIndex, corpus: Path, max_bytes: int, plan: _Plan,
-                      report: IngestReport, progress: bool) -> None:
+                      report: IngestReport, progress: bool, sentence_vectors: bool) -> None:
     """Read the changed files again, one at a time, and embed and commit their articles in
     batches; the bar moves with every small embedding batch."""
-    with tqdm(total=plan.chunks, desc="embedding", unit="chunk", smoothing=0.1,
+    with tqdm(total=plan.texts, desc="embedding", unit="text", smoothing=0.1,
               disable=not progress) as bar:
         batch: list[ArticleWrite] = []
         for path, (rel_path, doc_ids) in plan.changed.items():
@@ -163,26 +169,39 @@ def _embed_and_commit(index: ArticleIndex, corpus: Path, max_bytes: int, plan: _
                     article, index.info.corpus, rel_path, tuple(plan.aliases.get(article.doc_id, [])),
                     tuple(chunks), tuple(tuple(keyword_terms(t)) for t in texts)))
                 if sum(len(w.chunks) for w in batch) >= COMMIT_CHUNKS:
-                    _commit_batch(index, batch, report, bar)
+                    _commit_batch(index, batch, report, bar, sentence_vectors)
                     batch = []
         if batch:
-            _commit_batch(index, batch, report, bar)
+            _commit_batch(index, batch, report, bar, sentence_vectors)
 
 
 def _commit_batch(index: ArticleIndex, batch: list[ArticleWrite], report: IngestReport,
-                  bar: tqdm) -> None:
+                  bar: tqdm, sentence_vectors: bool) -> None:
     pairs = [(write.article, chunk) for write in batch for chunk in write.chunks]
-    texts = [index.embedding_text(article, chunk) for article, chunk in pairs]
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths together
+    sentences = [sentence_texts(write.article) if sentence_vectors else [] for write in batch]
+    vectors = _embed([index.embedding_text(article, chunk) for article, chunk in pairs]
+                     + [text for texts in sentences for text in texts], index, bar)
+    if sentence_vectors:
+        rest = iter(vectors[len(pairs) :])
+        batch = [replace(write, sentences=tuple((sentence_key(text), pack(next(rest)))
+                                                for text in texts))
+                 for write, texts in zip(batch, sentences)]
+    index.add_chunks(pairs, vectors[: len(pairs)])
+    index.commit(batch)  # the commit point: the new chunks become the articles'
+    report.chunks_embedded += len(pairs)
+    report.sentences_embedded += len(vectors) - len(pairs)
+
+
+def _embed(texts: list[str], index: ArticleIndex, bar: tqdm) -> list:
+    """The vectors of `texts`, in order; texts of similar length are embedded together."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors: list = [None] * len(texts)
-    for start in range(0, len(order), EMBED_CHUNKS):
-        part = order[start : start + EMBED_CHUNKS]
+    for start in range(0, len(order), EMBED_TEXTS):
+        part = order[start : start + EMBED_TEXTS]
         for i, vector in zip(part, index.embedder.embed([texts[i] for i in part])):
             vectors[i] = vector
         bar.update(len(part))
-    index.add_chunks(pairs, vectors)
-    index.commit(batch)  # the commit point: the new chunks become the articles'
-    report.chunks_embedded += len(pairs)
+    return vectors
 
 
 def _relinks(plan: _Plan, origin: str) -> list[Relink]:

@@ -13,7 +13,7 @@ from index.article_store import COLLECTION, SearchFilters
 from index.errors import StoreUnavailable
 from index.sql_store import ARTICLES_SCHEMA, SqlStore
 
-TABLES = ("meta", "articles", "chunks", "vocab", "pending", "word_case")
+TABLES = ("meta", "articles", "chunks", "vocab", "pending", "word_case", "sentence_vectors")
 
 SCHEMA = ARTICLES_SCHEMA + """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS vocab (
     term TEXT PRIMARY KEY, df INTEGER NOT NULL, first TEXT NOT NULL, len INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS vocab_shape ON vocab (first, len);
 CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    doc_id TEXT NOT NULL, key TEXT NOT NULL, vector BYTEA NOT NULL);
+CREATE INDEX IF NOT EXISTS sentence_vectors_key ON sentence_vectors (key);
+CREATE INDEX IF NOT EXISTS sentence_vectors_doc ON sentence_vectors (doc_id);
 """
 
 

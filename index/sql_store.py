@@ -261,6 +261,16 @@ class SqlStore:
         """Those of `chunk_ids` that no committed article has."""
         return sorted(set(chunk_ids) - set(self.spans(chunk_ids)))
 
+    def sentence_vectors(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored vectors (packed) of those sentence `keys` that have one. A sentence that
+        several articles hold has a row in each; one is read."""
+        found: dict[str, bytes] = {}
+        for key in dict.fromkeys(keys):
+            vector = self._value("SELECT vector FROM sentence_vectors WHERE key = ? LIMIT 1", (key,))
+            if vector is not None:
+                found[key] = bytes(vector)
+        return found
+
     # --- the commit ------------------------------------------------------------------------------
     def commit(self, info: IndexInfo, writes: list[ArticleWrite], removed: list[str],
                relinks: list[Relink] = ()) -> list[str]:
@@ -296,6 +306,7 @@ class SqlStore:
                     stale.append(chunk_id)
                 counts["chunks"] -= len(rows)
                 cur.execute(sql("DELETE FROM chunks WHERE doc_id = ?"), (doc_id,))
+                cur.execute(sql("DELETE FROM sentence_vectors WHERE doc_id = ?"), (doc_id,))
                 cur.execute(sql("DELETE FROM articles WHERE doc_id = ?"), (doc_id,))
             for write in writes:
                 article = write.article
@@ -320,6 +331,9 @@ class SqlStore:
                     df_delta.update(set(terms))
                     new_ids.append(chunk.chunk_id)
                 self._index_terms(cur, indexed)
+                cur.executemany(sql("INSERT INTO sentence_vectors (doc_id, key, vector) "
+                                    "VALUES (?, ?, ?)"),
+                                [(article.doc_id, key, vector) for key, vector in write.sentences])
                 counts["chunks"] += len(write.chunks)
             for relink in relinks:
                 cur.execute(sql("UPDATE articles SET origin = ?, path = ?, aliases = ? "

@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS vocab (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS vocab_shape ON vocab (first, len);
 CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    doc_id TEXT NOT NULL, key TEXT NOT NULL, vector BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS sentence_vectors_key ON sentence_vectors (key);
+CREATE INDEX IF NOT EXISTS sentence_vectors_doc ON sentence_vectors (doc_id);
 """
 
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
@@ -20,6 +21,7 @@ from index.article_store import (COLLECTION, ArticleStore, ArticleWrite, ChunkSp
 from index.chunking import MAX_CHARS, OVERLAP
 from index.documents import Article, Chunk
 from index.errors import IndexLocked, ModelMismatch, StoreUnavailable
+from index.sentence_vectors import sentence_key, unpack
 from index.terms import TermStats, keyword_terms
 from index.vectors import ChromaVectors, VectorStore, embedding_text
 
@@ -175,6 +177,12 @@ class ArticleIndex:
 
     def spans(self, chunk_ids: list[str]) -> dict[str, ChunkSpan]:
         return self.store.spans(chunk_ids)
+
+    def sentence_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors stored at ingest for those of the sentence `texts` that have one."""
+        keys = {sentence_key(text): text for text in texts}
+        return {keys[key]: unpack(blob)
+                for key, blob in self.store.sentence_vectors(list(keys)).items()}
 
     def fingerprint(self) -> str:
         """Changes whenever the set of committed article versions changes."""

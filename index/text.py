@@ -59,6 +59,14 @@ def _next_starts_sentence(line: str, pos: int) -> bool:
     return not rest or not rest[0].islower()
 
 
+QUOTE_MAX_CHARS = 600  # news sentences are shorter; a longer one is read and quoted in pieces
+
+
+def answer_sentences(text: str) -> list[tuple[int, int]]:
+    """The units an answer reads, scores and quotes: sentences, an over-long one in pieces."""
+    return sentence_pieces(text, QUOTE_MAX_CHARS)
+
+
 def sentence_pieces(text: str, max_chars: int) -> list[tuple[int, int]]:
     """The sentence spans of `text`, a sentence longer than `max_chars` cut into pieces at word
     boundaries (mid-word only where a word is longer): units of bounded length for any text."""

@@ -1,7 +1,8 @@
 """Citations quote the article verbatim, at a readable length."""
 
-from assistant.citations import QUOTE_MAX_CHARS, cite, is_verbatim
+from assistant.citations import cite, is_verbatim
 from index.documents import Article
+from index.text import QUOTE_MAX_CHARS
 
 
 def article(text: str) -> Article:

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from assistant.citations import QUOTE_MAX_CHARS
+from index.text import QUOTE_MAX_CHARS
 
 BAD_NAME = os.fsdecode(b"bad\xff\xfename.txt")  # a file name that is not UTF-8
 

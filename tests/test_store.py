@@ -1,5 +1,5 @@
 """The article store on each backend: keyword search with filters, term statistics from the
-vocabulary, articles fetched on demand, and indexes of the older format."""
+vocabulary, sentence vectors, articles fetched on demand, and indexes of the older format."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpers import make_assistant
 from index.errors import OldIndexFormat
+from index.sentence_vectors import sentence_texts
 from index.store import SearchFilters
 from index.terms import stem
 
@@ -94,6 +96,41 @@ def test_a_store_from_before_word_cases_counts_them_when_opened(news, store_url)
     reopened = type(store)(*([store_url] if store_url else [store.index_dir]))
     assert reopened.word_cases(["ostrava", "river", "dam"]) == expected
     assert expected["ostrava"] == (2, 2) and expected["dam"] == (2, 0)
+
+
+def test_every_sentence_vector_is_kept_at_ingest_and_follows_commits(news, tmp_path: Path):
+    index = news.index
+    first = index.article("https://example.org/0")
+    texts = [t for doc_id in index.articles for t in sentence_texts(index.article(doc_id))]
+    stored = index.sentence_vectors(texts)
+    assert sorted(stored) == sorted(texts) and len(texts) == 4
+    for text in texts:
+        assert np.allclose(stored[text], index.embedder.embed([text])[0], atol=1e-3)
+    (tmp_path / "news" / "wire.jsonl").write_text(json.dumps(
+        RECORDS[0] | {"url": "https://example.org/0", "body": "The Ostrava dam reopened."}))
+    news.ingest()
+    assert list(index.sentence_vectors(texts + ["The Ostrava dam reopened."])) == [
+        "The Ostrava dam reopened."]  # the replaced and removed articles' rows are gone
+    assert index.article("https://example.org/0").text != first.text
+
+
+def test_answers_read_the_stored_sentence_vectors_and_embed_only_the_question(
+        news, tmp_path, monkeypatch):
+    embedded: list[str] = []
+    embedder = type(news.index.embedder)
+    embed = embedder.embed
+    monkeypatch.setattr(embedder, "embed",
+                        lambda self, texts: embedded.extend(texts) or embed(self, texts))
+    answer = news.ask("Who found cracks in the Ostrava dam?")
+    assert "Inspectors found cracks" in answer.citations[0].quote
+    sentences = {t for doc_id in news.index.articles
+                 for t in sentence_texts(news.index.article(doc_id))}
+    assert embedded and not sentences & set(embedded), embedded
+    without = make_assistant(tmp_path / "plain", tmp_path / "news", store_url=None,
+                             sentence_vectors=False)
+    without.ingest()
+    assert without.index.sentence_vectors([answer.citations[0].quote]) == {}
+    assert without.ask("Who found cracks in the Ostrava dam?").answer == answer.answer
 
 
 def test_articles_are_fetched_on_demand(news):
