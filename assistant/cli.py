@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
     ingest.add_argument("--no-sentence-vectors", dest="sentence_vectors", action="store_false",
                         default=None, help="embed chunks only, not every sentence as well: "
-                        "ingest takes about 45%% less time, and each answer embeds the few "
+                        "ingest takes about 40%% less time, and each answer embeds the few "
                         "sentences it scores (some 50 ms more) [NEWSDESK_SENTENCE_VECTORS=0]")
 
     ask = commands.add_parser("ask", parents=[common, llm], help="answer a question",

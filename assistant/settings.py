@@ -89,8 +89,8 @@ class Settings(BaseSettings):
     )
     sentence_vectors: bool = Field(
         True,
-        description="Embed every sentence at ingest as well as every chunk (about 1.8 times "
-        "the embedding time), so that answering never runs the model on sentences.",
+        description="Embed every sentence at ingest as well as every chunk (about 1.6 times "
+        "the ingest time), so that answering never runs the model on sentences.",
     )
     chunk_chars: int = Field(
         MAX_CHARS, ge=100, description="Most characters in a chunk (whole sentences)."
