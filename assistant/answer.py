@@ -17,7 +17,7 @@ from assistant.citations import cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
     FEATURES, Candidate, Ranker, Similarity, article_sentences, as_named, default_ranker,
-    figure_fits, has_new_name, has_speech_verb, lead_index, scored,
+    fitting_figures, has_new_name, has_speech_verb, lead_index, scored,
 )
 from assistant.retrieval import Passage
 from assistant.types import Draft
@@ -183,7 +183,7 @@ def _figures_answer(query: Query, chosen: list[Pick]) -> Draft:
     are never added together."""
 
     def line(pick: Pick) -> str:
-        fitting = [f.text for f in figures(pick.candidate.text) if figure_fits(query.kind, f, query.focus)]
+        fitting = [f.text for f in fitting_figures(query, figures(pick.candidate.text))]
         label = f"{fitting[0]}: " if fitting else ""
         return f"{label}{pick.candidate.text} ({where(pick.candidate.article)})"
 

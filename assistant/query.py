@@ -11,6 +11,7 @@ from functools import cached_property
 
 from index import lexicon
 from index.terms import TermStats, stem, stems
+from index.text import figures
 
 # Words that carry no content in a question: function words and words of asking.
 STOPWORDS = lexicon.STOPWORDS | lexicon.QUESTION_WORDS
@@ -90,6 +91,12 @@ class Query:
     def asked(self) -> frozenset[str]:
         """The question's key words, lower-cased: what a sentence's names are checked against."""
         return frozenset(w.lower() for t in self.terms for w in re.findall(r"\w+", t.word))
+
+    @cached_property
+    def given_figures(self) -> frozenset[str]:
+        """The numbers the question itself gives ("Half-Life 2", "the 30 missiles"), which
+        are not what it asks for."""
+        return frozenset(figure.value for figure in figures(self.text))
 
     @property
     def names(self) -> tuple[Term, ...]:

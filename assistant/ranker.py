@@ -9,7 +9,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ import numpy as np
 
 from index import lexicon
 from index.documents import Article
-from index.text import answer_sentences, dates, figures, names, stem, stems
+from index.text import Figure, answer_sentences, dates, figures, names, stem, stems
 
 from assistant.query import FIGURE_KINDS, Query
 from assistant.retrieval import Passage
@@ -257,7 +257,7 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: frozenset[str]
     Global" for a rival bought."""
     kind = query.kind
     if kind in FIGURE_KINDS:
-        spans = [(f.start, f.end) for f in found_figures if figure_fits(kind, f, query.focus)]
+        spans = [(f.start, f.end) for f in fitting_figures(query, found_figures)]
         fits = float(bool(spans))
     elif kind == "when":  # a day of the month tells more than a month or a weekday alone
         said = dates(sentence)
@@ -287,6 +287,13 @@ def _spans(sentence: str, found: list[str]) -> list[tuple[int, int]]:
 
 
 _DAY_OF_MONTH = re.compile(r"\b\d{1,2}\b|\d{4}-\d\d-\d\d")
+
+
+def fitting_figures(query: Query, found: Iterable[Figure]) -> list[Figure]:
+    """Those of a sentence's figures that can answer the question: of the kind it asks for,
+    and not a number the question itself gives."""
+    return [f for f in found
+            if figure_fits(query.kind, f, query.focus) and f.value not in query.given_figures]
 
 
 def figure_fits(kind: str, figure, focus: frozenset[str] = frozenset()) -> bool:

@@ -14,7 +14,7 @@ from assistant.answer import NOT_IN_ARTICLES, answer_extractively
 from assistant.query import analyse
 from assistant.ranker import (
     FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features, figure_fits,
-    has_new_name,
+    fitting_figures, has_new_name,
 )
 from assistant.retrieval import Passage
 
@@ -120,6 +120,15 @@ def test_a_figure_is_answered_only_by_a_sentence_holding_one_of_its_kind():
     assert not figure_fits("count", sum_, frozenset({"tree"}))  # "how many trees": not £5m
     assert figure_fits("count", sum_, frozenset({"dollar"}))  # "how many dollars"
     assert figure_fits("amount", sum_) and figure_fits("amount", number)  # "how much"
+
+
+def test_a_number_the_question_gives_is_not_its_answer():
+    query = analyse("How many of the 17 injured people left hospital in Zenda?", STATS)
+    assert fitting_figures(query, figures("At least 17 people were injured.")) == []
+    assert [f.value for f in fitting_figures(query, figures("Nine of the 17 went home."))] == [
+        "nine"]
+    draft = answer_extractively(query, passages(), ARTICLES, ranker=ranker_on("coverage", 0.0))
+    assert "19 people" in draft.text and "17 people" not in draft.text  # not the one given
 
 
 def test_an_opening_word_the_articles_write_in_lower_case_is_no_name():
