@@ -77,7 +77,8 @@ def main() -> None:
         chunks_only = ArticleIndex(Path(tmp) / "chunks-only", embedder)
         bare = timed(lambda: reports.append(
             ingest(chunks_only, corpus, progress=False, sentence_vectors=False)))
-        assert all(r.chunks_embedded == len(texts) for r in reports), "ingest must embed the same chunks"
+        assert all(r.chunks_embedded == len(texts) for r in reports), \
+            "ingest must embed the same chunks"
         vanilla = timed(lambda: vanilla_pipeline(corpus, torch_embedder))
 
     n_chunks, n_articles = len(texts), len(articles)

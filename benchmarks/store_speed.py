@@ -109,7 +109,8 @@ def measure_add(index_dir: Path, n_articles: int, seed: int) -> dict:
     """Add `n_articles` new articles through `ingest`, twice: in a process that has just
     opened the archive (its first write loads what Chroma loads), then again with new
     articles. The embedding of their chunks and sentences is timed apart, with the same
-    model, so that what the store costs shows on its own. The articles are taken out again afterwards."""
+    model, so that what the store costs shows on its own. The articles are taken out again
+    afterwards."""
     helper = Assistant(Settings(index_dir=index_dir))
     index = helper.index
     index.embedder.embed(["warm up the model"])
@@ -132,8 +133,8 @@ def measure_add(index_dir: Path, n_articles: int, seed: int) -> dict:
         assert len(report.added) == n_articles and not report.removed, report.summary()
         pairs = [(index.article(d), c) for d in report.added for c in index.chunks(d)]
         started = time.perf_counter()
-        index.embedder.embed([index.embedding_text(a, c) for a, c in pairs]
-                             + [text for d in report.added for text in sentence_texts(index.article(d))])
+        sentences = [text for d in report.added for text in sentence_texts(index.article(d))]
+        index.embedder.embed([index.embedding_text(a, c) for a, c in pairs] + sentences)
         result[run] = {"seconds": seconds, "embed_s": time.perf_counter() - started,
                        "chunks": len(pairs)}
         for path in folder.iterdir():  # take them out again: the archive keeps its size

@@ -19,6 +19,7 @@ from index.terms import keyword_terms
 
 COMMIT_CHUNKS = 512  # new chunks per commit (one transaction in the store)
 COMMIT_ARTICLES = 1000  # removed articles per commit
+SENTENCE_ARTICLES = 100  # stored articles per commit when only their sentences are embedded
 EMBED_TEXTS = 32  # chunks or sentences per call to the model; the progress bar moves after each
 
 
@@ -44,7 +45,8 @@ class IngestReport:
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
             f"{len(self.skipped)} skipped, {len(self.duplicates)} duplicates",
             f"chunks: {self.chunks_embedded} embedded, {self.chunks_total} in the index"
-            + (f"; {self.sentences_embedded} sentences embedded" if self.sentences_embedded else ""),
+            + (f"; sentences: {self.sentences_embedded} embedded"
+               if self.sentences_embedded else ""),
         ]
         lines += [f"  skipped {item.path}: {item.reason}" for item in self.skipped]
         lines += [f"  duplicate {path}: same text as {doc_id}, stored once"
@@ -63,6 +65,7 @@ class _Plan:
     seen: set[str] = field(default_factory=set)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     unchanged: dict[str, tuple[str, ManifestEntry]] = field(default_factory=dict)
+    lacking: list[str] = field(default_factory=list)  # unchanged, without sentence vectors
     failed_paths: set[str] = field(default_factory=set)
     failed_folders: list[str] = field(default_factory=list)  # "folder/" paths
 
@@ -91,6 +94,9 @@ def ingest(
     with index.writing():
         report = IngestReport()
         plan = _plan(index, corpus, max_bytes, report, progress, sentence_vectors)
+        if sentence_vectors:  # articles stored before sentence vectors were kept get them
+            plan.lacking = index.store.lacking_sentence_vectors(list(plan.unchanged))
+            plan.texts += sum(len(sentence_texts(index.article(d))) for d in plan.lacking)
         corpus_path = str(corpus.resolve())
         if plan.texts:  # the probe loads the model before the progress bar starts timing
             dimensions = len(index.embedder.get_text_embedding("dimension probe"))
@@ -173,6 +179,9 @@ def _embed_and_commit(index: ArticleIndex, corpus: Path, max_bytes: int, plan: _
                     batch = []
         if batch:
             _commit_batch(index, batch, report, bar, sentence_vectors)
+        for start in range(0, len(plan.lacking), SENTENCE_ARTICLES):
+            _add_sentence_vectors(index, plan.lacking[start : start + SENTENCE_ARTICLES],
+                                  report, bar)
 
 
 def _commit_batch(index: ArticleIndex, batch: list[ArticleWrite], report: IngestReport,
@@ -190,6 +199,17 @@ def _commit_batch(index: ArticleIndex, batch: list[ArticleWrite], report: Ingest
     index.commit(batch)  # the commit point: the new chunks become the articles'
     report.chunks_embedded += len(pairs)
     report.sentences_embedded += len(vectors) - len(pairs)
+
+
+def _add_sentence_vectors(index: ArticleIndex, doc_ids: list[str], report: IngestReport,
+                          bar: tqdm) -> None:
+    """Embed and store the sentences of stored articles that have no sentence vectors."""
+    texts = {doc_id: sentence_texts(index.article(doc_id)) for doc_id in doc_ids}
+    vectors = iter(_embed([text for each in texts.values() for text in each], index, bar))
+    rows = [(doc_id, sentence_key(text), pack(next(vectors)))
+            for doc_id, each in texts.items() for text in each]
+    index.store.add_sentence_vectors(rows)
+    report.sentences_embedded += len(rows)
 
 
 def _embed(texts: list[str], index: ArticleIndex, bar: tqdm) -> list:

@@ -20,7 +20,8 @@ def sentence_key(text: str) -> str:
 
 def sentence_texts(article: Article) -> list[str]:
     """The article's answer sentences, each distinct text once."""
-    return list(dict.fromkeys(article.text[start:end] for start, end in answer_sentences(article.text)))
+    text = article.text
+    return list(dict.fromkeys(text[start:end] for start, end in answer_sentences(text)))
 
 
 def pack(vector: Sequence[float]) -> bytes:

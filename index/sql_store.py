@@ -266,10 +266,31 @@ class SqlStore:
         several articles hold has a row in each; one is read."""
         found: dict[str, bytes] = {}
         for key in dict.fromkeys(keys):
-            vector = self._value("SELECT vector FROM sentence_vectors WHERE key = ? LIMIT 1", (key,))
+            vector = self._value("SELECT vector FROM sentence_vectors WHERE key = ? LIMIT 1",
+                                 (key,))
             if vector is not None:
                 found[key] = bytes(vector)
         return found
+
+    def lacking_sentence_vectors(self, doc_ids: list[str]) -> list[str]:
+        """Those of `doc_ids` whose sentences have no stored vectors (committed before
+        sentence vectors were kept, or ingested without them)."""
+        having: set[str] = set()
+        for part in _parts(list(dict.fromkeys(doc_ids))):
+            marks = ", ".join("?" * len(part))
+            having |= {row[0] for row in self._rows(
+                f"SELECT DISTINCT doc_id FROM sentence_vectors WHERE doc_id IN ({marks})", part)}
+        return [doc_id for doc_id in doc_ids if doc_id not in having]
+
+    def add_sentence_vectors(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Store (doc_id, key, packed vector) rows for committed articles, in one
+        transaction; an article's earlier rows are replaced."""
+        sql = self._sql
+        with self._transaction() as cur:
+            for doc_id in dict.fromkeys(row[0] for row in rows):
+                cur.execute(sql("DELETE FROM sentence_vectors WHERE doc_id = ?"), (doc_id,))
+            cur.executemany(sql("INSERT INTO sentence_vectors (doc_id, key, vector) "
+                                "VALUES (?, ?, ?)"), rows)
 
     # --- the commit ------------------------------------------------------------------------------
     def commit(self, info: IndexInfo, writes: list[ArticleWrite], removed: list[str],

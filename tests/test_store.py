@@ -133,6 +133,24 @@ def test_answers_read_the_stored_sentence_vectors_and_embed_only_the_question(
     assert without.ask("Who found cracks in the Ostrava dam?").answer == answer.answer
 
 
+def test_articles_stored_without_sentence_vectors_get_them_on_the_next_ingest(
+        tmp_path: Path, store_url: str | None):
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "dam.txt").write_text("Title: Dam\n\nThe Ostrava dam held. Water levels fell.")
+    (corpus / "harvest.txt").write_text("Title: Harvest\n\nFarmers reported a record harvest.")
+    options = {"store_url": store_url}
+    make_assistant(tmp_path / "index", corpus, sentence_vectors=False, **options).ingest()
+    later = make_assistant(tmp_path / "index", corpus, **options)
+    texts = ["The Ostrava dam held.", "Water levels fell.", "Farmers reported a record harvest."]
+    assert later.index.sentence_vectors(texts) == {}
+    report = later.ingest()
+    assert len(report.unchanged) == 2 and report.chunks_embedded == 0
+    assert report.sentences_embedded == 3
+    assert sorted(later.index.sentence_vectors(texts)) == sorted(texts)
+    assert later.ingest().sentences_embedded == 0  # nothing left to embed
+
+
 def test_articles_are_fetched_on_demand(news):
     articles = news.index.articles
     assert len(articles) == 3 and "https://example.org/1" in articles
