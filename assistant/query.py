@@ -57,6 +57,7 @@ _KINDS = [
     ("who", r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bwhat is the name\b|\breal name\b"),
 ]
 _KIND_PATTERNS = [(kind, re.compile(pattern, re.I)) for kind, pattern in _KINDS]
+_ASKS_DAY = re.compile(r"\b(?:what|which) (?:days?|dates?)\b", re.I)
 # Kinds answered by a number of some sort.
 FIGURE_KINDS = frozenset({"count", "amount", "money", "percent", "age", "measure"})
 
@@ -91,6 +92,12 @@ class Query:
     def asked(self) -> frozenset[str]:
         """The question's key words, lower-cased: what a sentence's names are checked against."""
         return frozenset(w.lower() for t in self.terms for w in re.findall(r"\w+", t.word))
+
+    @property
+    def wants_day(self) -> bool:
+        """Whether a "when" question asks for the day ("on what day", "which dates"), not
+        just a month or year."""
+        return self.kind == "when" and bool(_ASKS_DAY.search(self.text))
 
     @cached_property
     def given_figures(self) -> frozenset[str]:

@@ -262,7 +262,8 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: frozenset[str]
     elif kind == "when":  # a day of the month tells more than a month or a weekday alone
         said = dates(sentence)
         spans = _spans(sentence, said)
-        fits = 1.0 if any(_DAY_OF_MONTH.search(d) for d in said) else 0.5 * bool(said)
+        day = _DAY if query.wants_day else _DAY_OF_MONTH  # a weekday is a day, if one is asked
+        fits = 1.0 if any(day.search(d) for d in said) else 0.5 * bool(said)
     elif kind in ("who", "where"):
         spans = _spans(sentence, [n for n in sentence_names(sentence, query)
                                   if is_new_name(n, asked)])
@@ -287,6 +288,7 @@ def _spans(sentence: str, found: list[str]) -> list[tuple[int, int]]:
 
 
 _DAY_OF_MONTH = re.compile(r"\b\d{1,2}\b|\d{4}-\d\d-\d\d")
+_DAY = re.compile(rf"{_DAY_OF_MONTH.pattern}|\b(?:{'|'.join(lexicon.WEEKDAYS)})\b")
 
 
 def fitting_figures(query: Query, found: Iterable[Figure]) -> list[Figure]:
@@ -320,9 +322,12 @@ QUESTION_FEATURES = (
 
 def may_answer(query: Query, rows: np.ndarray) -> np.ndarray:
     """Which candidates can answer at all: for a question that asks for a figure (how many,
-    how much, how old, ...), only those holding a figure of that kind."""
+    how much, how old, ...), only those holding a figure of that kind; for one that asks on
+    what day, only those that give a day."""
     if query.kind in FIGURE_KINDS:
         return rows[:, FEATURES.index("fits_kind")] > 0
+    if query.wants_day:
+        return rows[:, FEATURES.index("fits_kind")] == 1.0
     return np.ones(len(rows), dtype=bool)
 
 

@@ -131,6 +131,24 @@ def test_a_number_the_question_gives_is_not_its_answer():
     assert "19 people" in draft.text and "17 people" not in draft.text  # not the one given
 
 
+def test_a_question_on_what_day_is_answered_only_by_a_sentence_that_gives_a_day():
+    fair = Article("fair.txt", "Zenda fair", "Daily Post", date(2024, 5, 2), "",
+                   "Zenda fair\n\nThe Zenda fair returns in June. Stalls open on Saturday.")
+    found = [Passage(fair.doc_id, "fair.txt::0", 0, len(fair.text), 1.0)]
+    anything = ranker_on("coverage", 0.0)  # would answer with any sentence at all
+    day = answer_extractively(analyse("On what day does the Zenda fair return?", STATS),
+                              found, {fair.doc_id: fair}, ranker=anything)
+    assert day.answered and "Saturday" in day.text and "June" not in day.text
+    when = answer_extractively(analyse("When does the Zenda fair return?", STATS),
+                               found, {fair.doc_id: fair}, ranker=anything)
+    assert when.answered and "in June" in when.text
+    only_month = Article("fair2.txt", "Zenda fair", "Daily Post", date(2024, 5, 2), "",
+                         "Zenda fair\n\nThe Zenda fair returns in June.")
+    found = [Passage(only_month.doc_id, "fair2.txt::0", 0, len(only_month.text), 1.0)]
+    assert not answer_extractively(analyse("On what day does the Zenda fair return?", STATS),
+                                   found, {only_month.doc_id: only_month}, ranker=anything).answered
+
+
 def test_an_opening_word_the_articles_write_in_lower_case_is_no_name():
     stats = term_stats(3, {"mayor": 1, "zenda": 2}, [
         "The town of Zenda, amidst the storm, met its mayor Ann Grey.",
