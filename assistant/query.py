@@ -93,7 +93,7 @@ class Query:
         """The question's key words, lower-cased: what a sentence's names are checked against."""
         return frozenset(w.lower() for t in self.terms for w in re.findall(r"\w+", t.word))
 
-    @property
+    @cached_property
     def wants_day(self) -> bool:
         """Whether a "when" question asks for the day ("on what day", "which dates"), not
         just a month or year."""
