@@ -82,10 +82,10 @@ def main() -> None:
         vanilla = timed(lambda: vanilla_pipeline(corpus, torch_embedder))
 
     n_chunks, n_articles = len(texts), len(articles)
-    print(f"corpus: {n_articles} articles, {n_chunks} chunks ({args.copies} copies)")
+    print(f"corpus: {n_articles} articles, {n_chunks} chunks ({args.copies} copies); "
+          f"with sentence vectors, {reports[0].sentences_embedded} sentences embedded as well")
     print("| pipeline | seconds | chunks/s | articles/s | vs raw model |")
     print("|---|---|---|---|---|")
-    print(f"sentence vectors: {reports[0].sentences_embedded} sentences embedded as well")
     for name, seconds in (("raw model: sentence-transformers encode", raw),
                           ("raw model: ONNX Runtime", raw_onnx),
                           ("newsdesk ingest (ONNX), with sentence vectors", whole),

@@ -8,9 +8,9 @@ MultiHop-RAG articles and the bundled corpus is embedded once with the packaged 
 synthetic articles are random runs of those sentences, chunked as ingest chunks them, and a
 chunk's vector is the normalised mean of its sentences' vectors, and each sentence's vector is
 stored as ingest stores it. They are written through the same store and Chroma adapter that
-ingest uses. The added articles then go through the real
-`ingest` (real embeddings), each measurement in a fresh process so that its peak memory is its
-own. Questions are the MultiHop-RAG dev queries.
+ingest uses. The added articles then go through the real `ingest` (real embeddings), each
+measurement in a fresh process so that its peak memory is its own. Questions are the
+MultiHop-RAG dev queries.
 """
 
 from __future__ import annotations

@@ -289,8 +289,11 @@ class SqlStore:
         with self._transaction() as cur:
             for doc_id in dict.fromkeys(row[0] for row in rows):
                 cur.execute(sql("DELETE FROM sentence_vectors WHERE doc_id = ?"), (doc_id,))
-            cur.executemany(sql("INSERT INTO sentence_vectors (doc_id, key, vector) "
-                                "VALUES (?, ?, ?)"), rows)
+            self._insert_sentence_vectors(cur, rows)
+
+    def _insert_sentence_vectors(self, cur: Any, rows: list[tuple[str, str, bytes]]) -> None:
+        cur.executemany(self._sql("INSERT INTO sentence_vectors (doc_id, key, vector) "
+                                  "VALUES (?, ?, ?)"), rows)
 
     # --- the commit ------------------------------------------------------------------------------
     def commit(self, info: IndexInfo, writes: list[ArticleWrite], removed: list[str],
@@ -352,9 +355,8 @@ class SqlStore:
                     df_delta.update(set(terms))
                     new_ids.append(chunk.chunk_id)
                 self._index_terms(cur, indexed)
-                cur.executemany(sql("INSERT INTO sentence_vectors (doc_id, key, vector) "
-                                    "VALUES (?, ?, ?)"),
-                                [(article.doc_id, key, vector) for key, vector in write.sentences])
+                self._insert_sentence_vectors(
+                    cur, [(article.doc_id, key, vector) for key, vector in write.sentences])
                 counts["chunks"] += len(write.chunks)
             for relink in relinks:
                 cur.execute(sql("UPDATE articles SET origin = ?, path = ?, aliases = ? "
