@@ -130,7 +130,8 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         sentence = candidate.text
         tokens = list(_sentence_stems(article, candidate.index))
         words = set(tokens)
-        context = _title_stems(article).union(*(
+        title = _title_stems(article)
+        context = title.union(*(
             _sentence_stems(article, i) for i in range(max(0, candidate.index - 2), candidate.index)))
         covered = content_covered = context_covered = title_covered = 0.0
         names_missing = names_in_sentence = key_missing = 0.0
@@ -140,7 +141,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
             covered += term.weight * in_sentence
             content_covered += term.weight * (in_sentence and not term.is_name)
             context_covered += term.weight * in_context
-            title_covered += term.weight * bool(term.matches & _title_stems(article))
+            title_covered += term.weight * bool(term.matches & title)
             if not in_context:
                 key_missing = max(key_missing, term.weight)
             if term.is_name and not in_context:
