@@ -84,6 +84,21 @@ def answer_extractively(
     return _write_up(chosen, lambda p: f"{p.candidate.text} ({where(p.candidate.article)})")
 
 
+def best_sentences(
+    query: Query,
+    passages: list[Passage],
+    articles: dict[str, Article],
+    limit: int,
+    similarity: Similarity | None = None,
+    ranker: Ranker | None = None,
+) -> list[Candidate]:
+    """The `limit` sentences of `passages` that the ranker rates likeliest to answer, best
+    first; none that cannot answer (`may_answer`)."""
+    found, _, chances = scored(query, passages, articles, similarity, ranker or default_ranker())
+    order = [int(i) for i in np.argsort(-chances, kind="stable") if chances[i] > 0]
+    return [found[i] for i in order[:limit]]
+
+
 def _article_answer(field: str, best: Pick) -> Draft:
     """Who wrote, or when was published, the article the best sentence is in: from what the
     article itself records, with that sentence quoted to show which article is meant."""

@@ -17,7 +17,7 @@ from index.ingest import IngestReport, ingest
 from index.store import ArticleIndex, SearchFilters, reset_index
 
 from assistant import compare, constraints, generate
-from assistant.answer import answer_extractively
+from assistant.answer import answer_extractively, best_sentences
 from assistant.chat import Conversation, condense, condense_with_llm
 from assistant.llm import LLMUnavailable, llm_name, load_llm
 from assistant.query import analyse
@@ -153,12 +153,12 @@ class Assistant:
             used = [UsedPassage(doc_id=ev.article.doc_id, start=ev.start, end=ev.end,
                                 score=ev.score) for found in evidence for ev in found]
             timings["retrieve"] = _ms(started)
-            draft, failure = yield from compare.answer(
+            draft, generated, failure = yield from compare.answer(
                 reading, evidence, llm, self.settings.llm_timeout, self.settings.llm_strict
             )
             if failure:
                 note = f"The language model failed ({failure}); " + EXTRACTIVE_INSTEAD
-            mode = llm_name(self.settings) if llm and not failure else "extractive"
+            mode = llm_name(self.settings) if generated else "extractive"
         else:
             query = analyse(standalone, self.index.term_stats())
             filters = SearchFilters(tuple(sources), date_from, date_to)
@@ -167,9 +167,12 @@ class Assistant:
                     for p in passages]
             timings["retrieve"] = _ms(started)
             draft = None
-            if llm is not None and passages:
-                prompt = generate.sources_for(passages, self.index.articles,
-                                              self.settings.llm_sources)
+            # The model reads the sentences the ranker rates best; when none can answer, no call.
+            prompt = [] if llm is None else generate.sources_for(best_sentences(
+                query, passages, self.index.articles, self.settings.llm_sources,
+                similarity=self._similarity,
+            ))
+            if prompt:
                 text = ""
                 try:
                     for piece in generate.stream(

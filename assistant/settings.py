@@ -123,7 +123,7 @@ class Settings(BaseSettings):
         description="Seconds an LLM answer may take before the extractive one is given.",
     )
     llm_strict: bool = Field(False, description="Drop generated sentences the sources do not back.")
-    llm_sources: int = Field(6, ge=1, description="Retrieved passages given to the LLM as sources.")
+    llm_sources: int = Field(6, ge=1, description="Best-rated sentences given to the LLM as sources.")
     llm_max_tokens: int = Field(256, ge=1, description="Most tokens the LLM writes per answer.")
 
     _keys: dict[str, str | None] = PrivateAttr(default_factory=dict)

@@ -218,39 +218,46 @@ def number_of(body: dict, phrase: str) -> int:
 
 
 @pytest.mark.integration
-def test_yes_no_prompt_puts_the_verdict_first_and_checks_the_reasons(with_llm, server):
-    server.replies.append(Reply(lambda body: (
-        f"No.\nThe Gazette says the plant will supply fresh water to 40,000 homes "
-        f"[{number_of(body, '40,000 homes')}]."
-    )))
+def test_yes_no_prompt_asks_for_the_verdict_and_quotes_each_outlet(with_llm, server):
+    server.replies.append(Reply("No.\nThe plant failed, and Reyes never reached the top [1]."))
     answer = with_llm.ask("Does the Harbour Gazette say the desalination plant failed to "
                           "supply any homes, while the Alpine Tribune says Tomas Reyes gave up "
                           "the climb?")
     body = server.requests[-1]
     assert body["messages"][0]["content"].startswith("You check claims")
     sources = prompt_sources(body)
-    assert {outlet for outlet, _, _ in sources.values()} == {GAZETTE, TRIBUNE}
+    assert sorted(outlet for outlet, _, _ in sources.values()) == sorted([GAZETTE, TRIBUNE])
     assert all(len(re.findall(r"[.!?](?:\s|$)", text)) == 1 for _, _, text in sources.values())
     assert ("Harbour Gazette | Coastal News", "2024-03-02") in {s[:2] for s in sources.values()}
     assert answer.answer.startswith("No.") and answer.mode == "scripted"
+    assert "never reached" not in answer.answer  # the reasons are the outlets' own sentences
+    assert {c.source for c in answer.citations} == {GAZETTE, TRIBUNE}
     assert_verbatim(with_llm, answer)
 
 
 @pytest.mark.integration
-def test_entity_prompt_puts_the_name_first_and_a_name_no_source_holds_is_dropped(
+def test_entity_prompt_takes_the_name_in_full_and_drops_a_name_no_source_holds(
     with_llm, server
 ):
-    question = ("Which person, according to both the Harbour Gazette and the Daily Ledger, is "
-                "connected to the desalination plant in Port Verity?")
-    server.replies.append(Reply(lambda body: (
-        f"Lena Okafor\nShe opened the new desalination plant [{number_of(body, 'opened')}]."
-    )))
+    question = ("Which person, according to the Alpine Tribune and the Harbour Gazette, "
+                "reached a summit and opened a plant?")
+    server.replies.append(Reply("Reyes\nHe climbed it."))
     answer = with_llm.ask(question)
     assert server.requests[-1]["messages"][0]["content"].startswith("You answer questions")
-    assert answer.answer.startswith("Lena Okafor.")
+    assert answer.answer.startswith("Tomas Reyes.") and answer.mode == "scripted"
     assert_verbatim(with_llm, answer)
-    server.replies.append(Reply(lambda body: (
-        f"Marta Quill\nShe opened the new desalination plant [{number_of(body, 'opened')}]."
-    )))
+    server.replies.append(Reply("Marta Quill"))
     invented = with_llm.ask(question)
-    assert "Marta Quill" not in invented.answer
+    assert not invented.answered and "Marta Quill" not in invented.answer
+    assert invented.unsupported == ["Marta Quill"]
+
+
+@pytest.mark.integration
+def test_what_the_evidence_decides_is_answered_without_the_model(with_llm, server):
+    asked = len(server.requests)
+    answer = with_llm.ask("Which person, according to both the Harbour Gazette and the Daily "
+                          "Ledger, is connected to the desalination plant in Port Verity?")
+    assert answer.answer.startswith("Lena Okafor") and len(server.requests) == asked
+    assert answer.mode == "extractive"
+    assert {c.source for c in answer.citations} == {GAZETTE, LEDGER}
+    assert_verbatim(with_llm, answer)
