@@ -166,12 +166,16 @@ class Assistant:
             used = [UsedPassage(doc_id=p.doc_id, start=p.start, end=p.end, score=p.score)
                     for p in passages]
             timings["retrieve"] = _ms(started)
+            extractive = answer_extractively(
+                query, passages, self.index.articles, similarity=self._similarity
+            )
             draft = None
-            # The model reads the sentences the ranker rates best; when none can answer, no call.
-            prompt = [] if llm is None else generate.sources_for(best_sentences(
+            # Where the ranker finds the articles answer, the model writes the answer from the
+            # sentences it rates best; where they do not, the model is not asked.
+            prompt = generate.sources_for(best_sentences(
                 query, passages, self.index.articles, self.settings.llm_sources,
                 similarity=self._similarity,
-            ))
+            )) if llm is not None and extractive.answered else []
             if prompt:
                 text = ""
                 try:
@@ -186,10 +190,7 @@ class Assistant:
                 else:
                     draft = generate.check(text, prompt, standalone, self.settings.llm_strict)
             mode = llm_name(self.settings) if draft else "extractive"
-            if draft is None:
-                draft = answer_extractively(
-                    query, passages, self.index.articles, similarity=self._similarity
-                )
+            draft = draft or extractive
         timings["total"] = _ms(started)
         timings["answer"] = round(timings["total"] - timings["retrieve"], 1)
         return Answer(

@@ -138,14 +138,22 @@ def test_the_sources_are_the_best_rated_sentences_that_can_answer(llm_assistant,
         assert any(f.kind == "count" for f in figures(text)), text
 
 
-def test_a_question_no_sentence_can_answer_is_not_sent_to_the_model(llm_assistant, server):
-    answer = llm_assistant.ask("What percentage of the buildings in Kharkiv were damaged?")
+@pytest.mark.parametrize("question", [
+    "What percentage of the buildings in Kharkiv were damaged?",  # no sentence gives a share
+    "What is the population of Paris?",  # the ranker declines
+])
+def test_a_question_the_articles_do_not_answer_is_not_sent_to_the_model(
+    llm_assistant, server, question
+):
+    answer = llm_assistant.ask(question)
     assert server.requests == [] and answer.mode == "extractive" and not answer.answered
+    assert answer.answer == NOT_IN_ARTICLES
 
 
 def test_the_model_saying_the_articles_do_not_say_is_a_refusal(llm_assistant, server):
     server.replies = [Reply("The articles do not say.")]
-    answer = llm_assistant.ask("What is the population of Paris?")
+    answer = llm_assistant.ask(INJURED)
+    assert len(server.requests) == 1 and answer.mode == "scripted"
     assert not answer.answered and answer.answer == NOT_IN_ARTICLES and answer.citations == []
 
 
