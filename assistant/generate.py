@@ -111,7 +111,8 @@ def stream(llm: LLM, chat: list[ChatMessage], timeout: float) -> Iterator[str]:
 
 def check(draft: str, sources: list[Source], question: str, strict: bool) -> Draft:
     """Split the draft into sentences; cite, for each [n], the sentence of source n that best
-    supports it; drop markers that name no source. A sentence the model left without any
+    supports it; drop markers that name no source, or a source that gives none of the
+    sentence's figures where another cited one does. A sentence the model left without any
     marker cites the source that plainly backs it, if one does. A sentence is supported when it
     cites a source that shares words with it and holds its figures, names and links (the
     question's own may be repeated); any other is flagged, or dropped when `strict`. A draft
@@ -128,6 +129,9 @@ def check(draft: str, sources: list[Source], question: str, strict: bool) -> Dra
         if not MARKER.search(sentence) and (backing := _backing_source(claim, sources, question)):
             sentence = re.sub(r"(?=[.!?\"'”’)]*$)", f" [{backing}]", sentence, count=1)
         cited = [sources[n - 1] for n in _marker_numbers(sentence) if 1 <= n <= len(sources)]
+        figures = _numbers(claim) - _numbers(question)
+        if figures:  # a source that gives none of the sentence's figures is no citation for it
+            cited = [s for s in cited if figures & _numbers(s.text)] or cited
         quotes = {s.n: _best_sentence(claim, s) for s in cited}
         supported = any(q.overlap > 0 for q in quotes.values()) and not _unbacked(
             claim, question, cited

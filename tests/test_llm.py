@@ -82,6 +82,20 @@ def test_fabricated_markers_are_removed(llm_assistant, server):
     assert only_fabricated.answer == NOT_IN_ARTICLES
 
 
+def test_a_marker_of_a_source_without_the_sentences_figure_is_dropped(llm_assistant, server):
+    kharkiv = source_with("injuring 11")
+
+    def script(body: dict) -> str:
+        other = next(n for n, text in sources_in(body).items() if "11" not in text)
+        return f"{GOOD} [{kharkiv(body)}][{other}]."
+
+    server.replies = [Reply(script)]
+    answer = llm_assistant.ask(INJURED)
+    assert answer.answer == f"{GOOD} [1]." and len(answer.citations) == 1
+    assert "injuring 11" in answer.citations[0].quote
+    assert_checked(llm_assistant, answer)
+
+
 def test_numbers_and_names_missing_from_the_cited_passage_are_unsupported(llm_assistant, server):
     kharkiv = source_with("injuring 11")
     bad = ["Russia’s missile hit Kharkiv, injuring 45 civilians.", "Boris Johnson visited Kharkiv."]
