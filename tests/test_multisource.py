@@ -213,10 +213,6 @@ def prompt_sources(body: dict) -> dict[int, tuple[str, str, str]]:
         body["messages"][-1]["content"])}
 
 
-def number_of(body: dict, phrase: str) -> int:
-    return next(n for n, (_, _, text) in prompt_sources(body).items() if phrase in text)
-
-
 @pytest.mark.integration
 def test_yes_no_prompt_asks_for_the_verdict_and_quotes_each_outlet(with_llm, server):
     server.replies.append(Reply("No.\nThe plant failed, and Reyes never reached the top [1]."))
