@@ -202,8 +202,9 @@ def _figures_answer(query: Query, chosen: list[Pick]) -> Draft:
         label = f"{fitting[0]}: " if fitting else ""
         return f"{label}{pick.candidate.text} ({where(pick.candidate.article)})"
 
-    return _write_up(chosen, line, heading="The articles give these figures, each for its own "
-                     "report; they are not added together:")
+    draft = _write_up(chosen, line, heading="The articles give these figures, each for its own "
+                      "report; they are not added together:")
+    return replace(draft, per_report=True)
 
 
 def _when_answer(chosen: list[Pick]) -> Draft:

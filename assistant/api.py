@@ -171,11 +171,13 @@ class Assistant:
             )
             draft = None
             # Where the ranker finds the articles answer, the model writes the answer from the
-            # sentences it rates best; where they do not, the model is not asked.
+            # sentences it rates best; where they do not, or where the answer is each report's
+            # own figure, the model is not asked.
+            asked = llm is not None and extractive.answered and not extractive.per_report
             prompt = generate.sources_for(best_sentences(
                 query, passages, self.index.articles, self.settings.llm_sources,
                 similarity=self._similarity,
-            )) if llm is not None and extractive.answered else []
+            )) if asked else []
             if prompt:
                 text = ""
                 try:

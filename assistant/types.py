@@ -66,9 +66,11 @@ class Answer(BaseModel):
 @dataclass(frozen=True)
 class Draft:
     """An answer before it is wrapped with timings and index details: text with [n] markers,
-    the citations they point at, and generated sentences the sources do not back."""
+    the citations they point at, generated sentences the sources do not back, and whether it
+    gives each report's own figure (reports may disagree: an LLM is not asked to restate it)."""
 
     text: str
     answered: bool
     citations: list[Citation]
     unsupported: tuple[str, ...] = ()
+    per_report: bool = False
