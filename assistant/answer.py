@@ -50,7 +50,7 @@ def answer_extractively(
     it names (other reports of the same thing, each cited)."""
     ranker = ranker or default_ranker()
     found, rows, chances = scored(query, passages, articles, similarity, ranker)
-    if not found or _about_others(query, rows) or not chances.any():
+    if not found or not chances.any():
         return Draft(NOT_IN_ARTICLES, False, [])
     field = asks_about_article(query.text)
     if field:
@@ -154,12 +154,6 @@ def _closes_unopened(run: str) -> bool:
 def _says(sentence: str) -> bool:
     """Whether a sentence reports speech: a verb of saying, or a colon before a quotation."""
     return has_speech_verb(sentence) or bool(re.search(r":\s*[\"“]", sentence))
-
-
-def _about_others(query: Query, rows: np.ndarray) -> bool:
-    """Whether no candidate, with its context, names anyone or anything the question names:
-    the articles found are about something else."""
-    return bool(query.names) and rows[:, FEATURES.index("names_missing")].min() >= 1.0
 
 
 def _summary(

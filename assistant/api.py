@@ -143,10 +143,10 @@ class Assistant:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         llm, note = self._load_llm()
-        standalone = (
-            condense_with_llm(llm, question, history) if llm else condense(question, history)
-        )
         self.refresh()
+        stats = self.index.term_stats()
+        standalone = (condense_with_llm(llm, question, history, stats) if llm
+                      else condense(question, history, stats))
         reading = constraints.read(standalone, self.index.sources())
         if reading.spans_sources and not (sources or date_from or date_to):
             evidence = compare.gather(self.index, reading, self._similarity)
@@ -160,7 +160,7 @@ class Assistant:
                 note = f"The language model failed ({failure}); " + EXTRACTIVE_INSTEAD
             mode = llm_name(self.settings) if generated else "extractive"
         else:
-            query = analyse(standalone, self.index.term_stats())
+            query = analyse(standalone, stats)
             filters = SearchFilters(tuple(sources), date_from, date_to)
             passages = retrieve(self.index, query.search_text, self.settings.top_k, filters)
             used = [UsedPassage(doc_id=p.doc_id, start=p.start, end=p.end, score=p.score)

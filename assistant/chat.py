@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.llms import LLM, ChatMessage
 
+from index.terms import TermStats
 from index.text import names
 
 from assistant.streaming import AnswerStream
 from assistant.types import Answer
-from assistant.query import STOPWORDS, question_kind
+from assistant.query import STOPWORDS, analyse, question_kind
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -25,13 +26,15 @@ _ANAPHORA = re.compile(
 )
 
 
-def condense(question: str, history: list[str]) -> str:
-    """Rewrite a follow-up into a stand-alone question by carrying over the names (capitalised
-    words) of the most recent earlier question that had any, when the follow-up leans on it."""
-    if not history or not _is_follow_up(question):
+def condense(question: str, history: list[str], stats: TermStats | None = None) -> str:
+    """Rewrite a follow-up into a stand-alone question by carrying over the names of the most
+    recent earlier question that had any, when the follow-up leans on it. A name is a word
+    the articles capitalise (read from `stats`: "how many ppl injured kharkov" names
+    Kharkiv), or without them, one the question capitalises."""
+    if not history or not _is_follow_up(question, stats):
         return question
     for earlier in reversed(history):
-        carried = [n for n in _names(earlier) if n.lower() not in question.lower()]
+        carried = [n for n in _names(earlier, stats) if n.lower() not in question.lower()]
         if carried:
             return f"{question.rstrip()} ({', '.join(carried)})"
     return question
@@ -42,10 +45,11 @@ replace words such as "there", "it" or "they" with what they refer to. Reply wit
 rewritten question only."""
 
 
-def condense_with_llm(llm: LLM, question: str, history: list[str]) -> str:
+def condense_with_llm(llm: LLM, question: str, history: list[str],
+                      stats: TermStats | None = None) -> str:
     """`condense`, with the LLM doing the rewriting; the rule-based rewrite when the LLM fails
     or replies with something that is not one question."""
-    if not history or not _is_follow_up(question):
+    if not history or not _is_follow_up(question, stats):
         return question
     earlier = "\n".join(f"- {q}" for q in history[-3:])
     user = f"Earlier questions:\n{earlier}\nLast question: {question}"
@@ -53,17 +57,19 @@ def condense_with_llm(llm: LLM, question: str, history: list[str]) -> str:
     try:
         reply = (llm.chat(chat).message.content or "").strip().strip('"').strip()
     except Exception:  # any backend error: the rules still make a stand-alone question
-        return condense(question, history)
+        return condense(question, history, stats)
     if not reply or "\n" in reply or len(reply) > 2 * len(question) + 80:
-        return condense(question, history)
+        return condense(question, history, stats)
     return reply
 
 
-def _is_follow_up(question: str) -> bool:
-    return bool(_ANAPHORA.search(question)) or not _names(question)
+def _is_follow_up(question: str, stats: TermStats | None) -> bool:
+    return bool(_ANAPHORA.search(question)) or not _names(question, stats)
 
 
-def _names(text: str) -> list[str]:
+def _names(text: str, stats: TermStats | None = None) -> list[str]:
+    if stats is not None:
+        return [term.word for term in analyse(text, stats).names]
     words = re.findall(r"[A-Z][\w’'-]+", text)
     first = re.match(r"\W*(\w+)", text)
     names = []

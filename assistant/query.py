@@ -172,6 +172,9 @@ def analyse(question: str, stats: TermStats) -> Query:
             share = stats.capital_share(lower)  # how the articles write the word
             if share is None and part != word:  # "Winn" of "Winn-Dixie": as they write that
                 share = stats.capital_share(word.lower())
+            if share is None and not stats.known(stemmed):  # "kharkov": as they write "kharkiv"
+                share = max((s for m in matches if (s := stats.capital_share(m)) is not None),
+                            default=None)
             is_name = share is not None and share >= 0.5
             if not stats.known(stemmed) and part in capitalised:
                 is_name = True

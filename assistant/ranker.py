@@ -8,7 +8,6 @@ import bisect
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -119,66 +118,132 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
     (`with_cosines` sets them). A `_gap` is how far a sentence falls behind the question's
     best candidate."""
     rows = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
-    total = query.weight
-    heaviest = max((t.weight for t in query.terms), default=1.0) or 1.0
-    name_total = sum(t.weight for t in query.names) or 1.0
-    content_total = sum(t.weight for t in query.terms if not t.is_name) or 1.0
+    if not found:
+        return rows
+    matches = _TermMatches(query)
+    counts = np.zeros((len(found), len(query.terms)))  # how often each term is in a sentence
+    in_context = np.zeros(counts.shape, dtype=bool)  # in the title, lead or sentences before
+    in_title = np.zeros(counts.shape, dtype=bool)
+    lengths = np.zeros(len(found))
     asked = query.asked
     query.written_lower({w for c in found if (w := _opening_word(c.text))})  # one lookup for all
     for row, candidate in enumerate(found):
         article = candidate.article
         sentence = candidate.text
-        tokens = list(_sentence_stems(article, candidate.index))
-        words = set(tokens)
-        title = _title_stems(article)
-        context = title.union(*(
-            _sentence_stems(article, i) for i in range(max(0, candidate.index - 2), candidate.index)))
-        covered = content_covered = context_covered = title_covered = 0.0
-        names_missing = names_in_sentence = key_missing = 0.0
-        for term in query.terms:
-            in_sentence = bool(term.matches & words)
-            in_context = in_sentence or bool(term.matches & context)
-            covered += term.weight * in_sentence
-            content_covered += term.weight * (in_sentence and not term.is_name)
-            context_covered += term.weight * in_context
-            title_covered += term.weight * bool(term.matches & title)
-            if not in_context:
-                key_missing = max(key_missing, term.weight)
-            if term.is_name and not in_context:
-                names_missing += term.weight
-            if term.is_name and in_sentence:
-                names_in_sentence += term.weight
+        tokens = _sentence_stems(article, candidate.index)
+        lengths[row] = len(tokens)
+        counts[row] = matches.counts(tokens)
+        in_title[row] = matches.in_title(article)
+        in_context[row] = in_title[row]
+        for i in range(max(0, candidate.index - 2), candidate.index):
+            in_context[row] |= matches.in_sentence(article, i)
         found_figures = figures(sentence)
         fits, near = _fits_kind(query, sentence, found_figures, asked)
-        rows[row] = (
-            covered / total, content_covered / content_total, context_covered / total,
-            title_covered / total, names_missing / name_total, names_in_sentence / name_total,
+        rows[row, _AFTER_TERMS] = (
             float(bool(query.names) and _set_elsewhere(sentence, asked)),
-            _bm25(query, tokens) / total, 0.0, 0.0, 0.0, 0.0,
-            1.0 / (1 + candidate.rank), candidate.retrieval, fits, near / content_total,
+            1.0 / (1 + candidate.rank), candidate.retrieval, fits, near,
             float(any(f.is_quantity for f in found_figures)),
             float(has_new_name(sentence, query)),
             float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
             float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
             float(candidate.index == lead_index(article)), math.log1p(candidate.index),
-            math.log1p(len(tokens)), key_missing / heaviest, _pair_coverage(query, tokens),
+            math.log1p(len(tokens)), _pair_coverage(query, tokens, counts[row] > 0),
         )
+    _term_columns(query, rows, counts, in_context, in_title, lengths)
     for name, of in (("coverage_gap", "coverage_context"), ("bm25_gap", "bm25")):
         column = rows[:, FEATURES.index(of)]
         rows[:, FEATURES.index(name)] = column - column.max(initial=0.0)
     return rows
 
 
-def _pair_coverage(query: Query, tokens: list[str], gap: int = 2) -> float:
+# The columns `features` fills sentence by sentence; the others come from the term matrices.
+_AFTER_TERMS = [FEATURES.index(name) for name in (
+    "set_elsewhere", "retrieval_rank", "retrieval_score", "fits_kind", "answer_near_terms",
+    "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
+    "pair_coverage",
+)]
+
+
+class _TermMatches:
+    """Which of the question's terms a list of stems holds: every stem that counts as a
+    term points to it (a stem may count for two). What a title or sentence holds is kept,
+    as neighbouring candidates read the same ones."""
+
+    def __init__(self, query: Query) -> None:
+        self.size = len(query.terms)
+        self.owners: dict[str, list[int]] = {}
+        for i, term in enumerate(query.terms):
+            for match in term.matches:
+                self.owners.setdefault(match, []).append(i)
+        self._stems = frozenset(self.owners)
+        self._held: dict[tuple[str, int], np.ndarray] = {}
+
+    def counts(self, tokens: tuple[str, ...]) -> np.ndarray:
+        found = np.zeros(self.size)
+        for token in self._stems.intersection(tokens):
+            for i in self.owners[token]:
+                found[i] += tokens.count(token)
+        return found
+
+    def held(self, stems: Iterable[str]) -> np.ndarray:
+        found = np.zeros(self.size, dtype=bool)
+        for token in self._stems.intersection(stems):
+            found[self.owners[token]] = True
+        return found
+
+    def in_title(self, article: Article) -> np.ndarray:
+        """The terms in the article's title, lead or outlet."""
+        key = (article.doc_id, -1)
+        if key not in self._held:
+            self._held[key] = self.held(_title_stems(article))
+        return self._held[key]
+
+    def in_sentence(self, article: Article, index: int) -> np.ndarray:
+        key = (article.doc_id, index)
+        if key not in self._held:
+            self._held[key] = self.held(_sentence_stems(article, index))
+        return self._held[key]
+
+
+def _term_columns(query: Query, rows: np.ndarray, counts: np.ndarray, in_context: np.ndarray,
+                  in_title: np.ndarray, lengths: np.ndarray) -> None:
+    """The columns read from which of the question's terms each sentence, its context and its
+    article's title hold: coverage (each term weighed by its rarity), names left out, BM25."""
+    weight = np.array([t.weight for t in query.terms])
+    is_name = np.array([t.is_name for t in query.terms], dtype=bool)
+    total = query.weight
+    heaviest = weight.max(initial=0.0) or 1.0
+    name_total = weight[is_name].sum() or 1.0
+    content_total = weight[~is_name].sum() or 1.0
+    in_sentence = counts > 0
+    in_context = in_context | in_sentence
+    missing = ~in_context
+    column = {
+        "coverage": in_sentence @ weight / total,
+        "coverage_content": (in_sentence & ~is_name) @ weight / content_total,
+        "coverage_context": in_context @ weight / total,
+        "coverage_title": in_title @ weight / total,
+        "names_missing": (missing & is_name) @ weight / name_total,
+        "names_in_sentence": (in_sentence & is_name) @ weight / name_total,
+        "bm25": _bm25(weight, counts, lengths) / total,
+        "key_missing": (missing * weight).max(axis=1, initial=0.0) / heaviest,
+    }
+    for name, values in column.items():
+        rows[:, FEATURES.index(name)] = values
+    rows[:, FEATURES.index("answer_near_terms")] /= content_total
+
+
+def _pair_coverage(query: Query, tokens: tuple[str, ...], held: np.ndarray,
+                   gap: int = 2) -> float:
     """The share of the question's neighbouring key terms ("biggest creditor", "visa
-    applications") that the sentence also writes side by side (at most `gap` words apart),
-    weighted by the lighter term of each pair."""
+    applications") that the sentence (its stems `tokens`, holding the terms `held`) also
+    writes side by side (at most `gap` words apart), weighted by the lighter term of each
+    pair."""
     total = found = 0.0
-    present = set(tokens)
-    for first, second in zip(query.terms, query.terms[1:]):
+    for n, (first, second) in enumerate(zip(query.terms, query.terms[1:])):
         weight = min(first.weight, second.weight)
         total += weight
-        if not (first.matches & present and second.matches & present):
+        if not (held[n] and held[n + 1]):
             continue
         at = [i for i, token in enumerate(tokens) if token in first.matches]
         if any(token in second.matches for i in at for token in tokens[i + 1 : i + 1 + gap]):
@@ -193,16 +258,12 @@ def with_cosines(rows: np.ndarray, which: np.ndarray, cosines) -> None:
     rows[which, FEATURES.index("cosine_gap")] = cosines - cosines.max(initial=0.0)
 
 
-def _bm25(query: Query, tokens: list[str], k1: float = 1.2, b: float = 0.75,
-          mean_length: float = 25.0) -> float:
-    """BM25 of one sentence against the question's terms, sentences as the documents."""
-    score = 0.0
-    norm = k1 * (1 - b + b * len(tokens) / mean_length)
-    counts = Counter(tokens)
-    for term in query.terms:
-        tf = sum(counts[match] for match in term.matches if match in counts)
-        score += term.weight * tf * (k1 + 1) / (tf + norm) if tf else 0.0
-    return score
+def _bm25(weight: np.ndarray, counts: np.ndarray, lengths: np.ndarray, k1: float = 1.2,
+          b: float = 0.75, mean_length: float = 25.0) -> np.ndarray:
+    """BM25 of each sentence (a row of `counts`, how often it holds each of the question's
+    terms) against the question, sentences as the documents."""
+    norm = (k1 * (1 - b + b * lengths / mean_length))[:, None]
+    return (weight * counts * (k1 + 1) / (counts + norm)).sum(axis=1)
 
 
 _TIME_STEMS = frozenset(stem(unit) for unit in lexicon.TIME_UNITS)
@@ -322,14 +383,17 @@ QUESTION_FEATURES = (
 
 
 def may_answer(query: Query, rows: np.ndarray) -> np.ndarray:
-    """Which candidates can answer at all: for a question that asks for a figure (how many,
-    how much, how old, ...), only those holding a figure of that kind; for one that asks on
-    what day, only those that give a day."""
+    """Which candidates can answer at all: those that name, in the sentence or the title, lead
+    or sentences just before it, something the question names (a sentence about another
+    company or place is no answer); for a question that asks for a figure (how many, how
+    much, how old, ...), only those holding a figure of that kind; for one that asks on what
+    day, only those that give a day."""
+    naming = rows[:, FEATURES.index("names_missing")] < 1.0
     if query.kind in FIGURE_KINDS:
-        return rows[:, FEATURES.index("fits_kind")] > 0
+        return naming & (rows[:, FEATURES.index("fits_kind")] > 0)
     if query.wants_day:
-        return rows[:, FEATURES.index("fits_kind")] == 1.0
-    return np.ones(len(rows), dtype=bool)
+        return naming & (rows[:, FEATURES.index("fits_kind")] == 1.0)
+    return naming
 
 
 def as_named(rows: np.ndarray, best: int) -> np.ndarray:
@@ -416,7 +480,7 @@ def scored(
     chances = np.where(can_answer, ranker.chance(rows), 0.0)
     if similarity is not None and can_answer.any():
         pool = np.argsort(-chances)[: min(EMBEDDED_POOL, int(can_answer.sum()))]
-        with_cosines(rows, pool, similarity(query.text, [found[i].text for i in pool]))
+        with_cosines(rows, pool, similarity(query.search_text, [found[i].text for i in pool]))
         chances[pool] = ranker.chance(rows[pool])
     return found, rows, chances
 

@@ -96,10 +96,10 @@ def _questions(name: str):
     return questions
 
 
-def _standalone(question) -> str:
+def _standalone(question, stats) -> str:
     history: list[str] = []
     for turn in question.turns:
-        history.append(condense(turn, history))
+        history.append(condense(turn, history, stats))
     return history[-1]
 
 
@@ -110,7 +110,7 @@ def sentence_pools(name: str, assistant: Assistant) -> list[tuple[str, list[str]
     for question in _questions(name):
         if question.refusal:
             continue
-        query = analyse(_standalone(question), stats)
+        query = analyse(_standalone(question, stats), stats)
         passages = retrieve(assistant.index, query.search_text, assistant.settings.top_k)
         found = [c for c in candidates(passages, assistant.index.articles) if not is_heading(c.text)]
         if not found:
@@ -118,7 +118,7 @@ def sentence_pools(name: str, assistant: Assistant) -> list[tuple[str, list[str]
         order = np.argsort(-ranker.without_cosine(features(query, found)))[:EMBEDDED_POOL]
         pool = [found[i] for i in order]
         labels = [_positive(question, c.article.doc_id, c.text) for c in pool]
-        pools.append((query.text, [c.text for c in pool], labels))
+        pools.append((query.search_text, [c.text for c in pool], labels))
     return pools
 
 
@@ -136,11 +136,12 @@ def retrieval(name: str, model, assistant: Assistant) -> tuple[float, float]:
     index = assistant.index
     chunks = [(doc_id, chunk.text) for doc_id in index.articles for chunk in index.chunks(doc_id)]
     vectors = model.passage([text for _, text in chunks])
+    stats = index.term_stats()
     hits4, hits10 = [], []
     for question in _questions(name):
         if question.refusal or not question.evidence:
             continue
-        scores = vectors @ model.query([_standalone(question)])[0]
+        scores = vectors @ model.query([_standalone(question, stats)])[0]
         ranked = [evidence_in(question, *chunks[i]) for i in np.argsort(-scores)[:10]]
         first = next((rank for rank, found in enumerate(ranked, 1) if found), None)
         hits4.append(first is not None and first <= 4)

@@ -53,6 +53,13 @@ PEOPLE_NOUNS = frozenset(
     families migrants refugees fighters rescuers volunteers fans voters members employees
     players customers""".split()
 )
+# Nouns for one person: "a woman and her three-year-old child" is a count of two, written
+# without a number.
+PERSON_NOUNS = frozenset(
+    """man woman child boy girl baby infant toddler teenager son daughter mother father
+    husband wife brother sister grandmother grandfather grandson granddaughter pensioner
+    student soldier officer worker driver passenger resident civilian""".split()
+)
 # Units of time: "11 minutes" or "an 18-month deal" is a duration, not a count of things.
 TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century")
 MONTHS = (

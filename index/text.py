@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -193,6 +193,13 @@ def _in_name(sentence: str, match: re.Match) -> bool:
     return not re.search(r"[.!?:\"“]\s*$", before[: found.start()])
 
 
+# One person, as a list of people writes each: "a woman", "her three-year-old child".
+_ONE_PERSON = (rf"(?:an?|one|her|his|their)\s+(?:[\w’'-]+\s+){{0,2}}?"
+               rf"(?:{'|'.join(sorted(lexicon.PERSON_NOUNS))})\b")
+# Two or more people listed: a count written without a number.
+_PEOPLE_LIST = re.compile(rf"\b{_ONE_PERSON}(?:(?:,\s*|,?\s+and\s+){_ONE_PERSON})+", re.I)
+
+
 @dataclass(frozen=True)
 class Figure:
     """A number as a sentence writes it, with what kind of number it is."""
@@ -201,6 +208,7 @@ class Figure:
     start: int
     end: int
     kind: str  # money, percent, age, ordinal, year, duration, time, day, label, count
+    counted: int | None = None  # the number of people a list of them counts
 
     @property
     def is_quantity(self) -> bool:
@@ -211,9 +219,31 @@ class Figure:
     @property
     def value(self) -> str:
         """The number itself, without hedge or unit, lower-cased ("at least 11" -> "11")."""
+        if self.counted is not None:
+            return str(self.counted)
         match = re.search(rf"\d+(?:[,.]\d+)*|(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))*",
                           self.text.lower())
         return match.group() if match else self.text.lower()
+
+
+_NUMBER_WORD_SET = frozenset(w for w in lexicon.NUMBER_WORDS if len(w) > 2)
+# How far before its number a figure can start: a hedge, its spaces and a currency.
+_LEAD = max(len(h) for h in lexicon.HEDGES) + 12
+
+
+def _figure_matches(sentence: str) -> Iterator[re.Match]:
+    """The matches of `_FIGURE` in the sentence, as `finditer` gives them, but searched for
+    only just before the sentence's digits and number words (most of a sentence has none)."""
+    end = 0
+    for token in re.finditer(r"\d+|[A-Za-z]+", sentence):
+        word = token.group()
+        if token.start() < end or not (word[0].isdigit() or word.lower() in _NUMBER_WORD_SET):
+            continue
+        match = _FIGURE.search(sentence, max(end, token.start() - _LEAD))
+        if match is None:
+            return
+        yield match
+        end = match.end()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -221,7 +251,7 @@ def figures(sentence: str) -> tuple[Figure, ...]:
     """Every number in a sentence, in digits or words, with its kind (kept for the sentences
     seen last: the same passages come back for related questions)."""
     found = []
-    for match in _FIGURE.finditer(sentence):
+    for match in _figure_matches(sentence):
         number = match.group("number")
         if number.lower() in ("one", "a", "an") and not match.group("magnitude"):
             continue
@@ -253,7 +283,10 @@ def figures(sentence: str) -> tuple[Figure, ...]:
         else:
             kind = "count"
         found.append(Figure(match.group().strip(), match.start(), match.end(), kind))
-    return tuple(found)
+    for match in _PEOPLE_LIST.finditer(sentence):
+        people = len(re.findall(_ONE_PERSON, match.group(), re.I))
+        found.append(Figure(match.group(), match.start(), match.end(), "count", people))
+    return tuple(sorted(found, key=lambda f: f.start))
 
 
 # --- dates --------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+from fakes import term_stats
+
 from assistant.chat import condense, remembered
 
 
@@ -28,3 +30,14 @@ def test_other_turns_and_declines_leave_the_question_only():
 def test_a_question_with_its_own_names_is_left_alone():
     assert condense("How many planes does Ruritania Air fly?", ["Who runs Zenda Air?"]) == (
         "How many planes does Ruritania Air fly?")
+
+
+def test_names_carried_over_are_the_words_the_articles_capitalise():
+    stats = term_stats(2, {"zenda": 2, "storm": 2, "injur": 1},
+                       ["A storm in Zenda injured many.", "Officials in Zenda said so."])
+    earlier = ["how many ppl injured zendaa"]  # lower case and misspelt
+    assert condense("how many were killed there?", earlier, stats) == (
+        "how many were killed there? (zendaa)")
+    assert condense("how many were killed there?", earlier) == "how many were killed there?"
+    assert condense("when did the storm hit zenda", ["who runs Ruritania Air?"], stats) == (
+        "when did the storm hit zenda")  # names its own place: no follow-up

@@ -50,6 +50,17 @@ def test_follow_up_about_a_place(real):
     assert answer.answered and re.search(r"\bseven\b", answer.answer)
 
 
+def test_a_lower_case_follow_up_keeps_to_the_place_asked_about(real):
+    chat = real.chat()
+    chat.ask("how many ppl injured kharkov")
+    answer = chat.ask("how many were killed there?")
+    assert "kharkov" in (answer.condensed_question or "")
+    assert answer.answered and re.search(r"\bseven\b", answer.answer)
+    assert "a woman and her three-year-old child" in answer.answer  # a count written in words
+    assert {c.doc_id[:3] for c in answer.citations} == {"000", "003"}  # no other city's dead
+    assert_verbatim(real, answer)
+
+
 def test_misspelt_place_finds_the_right_articles(real):
     answer = real.ask("How many were injured in Kharkov?")
     assert {c.doc_id[:3] for c in answer.citations} >= {"002", "003"}

@@ -122,6 +122,23 @@ def test_a_figure_is_answered_only_by_a_sentence_holding_one_of_its_kind():
     assert figure_fits("amount", sum_) and figure_fits("amount", number)  # "how much"
 
 
+def test_only_a_sentence_naming_what_the_question_names_can_answer():
+    flood = Article("flood.txt", "Floods in Ruritania", "Daily Post", date(2024, 3, 8), "",
+                    "Floods in Ruritania\n\nA storm and floods in Ruritania injured 40 people.")
+    articles = {flood.doc_id: flood, ZENDA.doc_id: ZENDA}
+    found = [Passage(a.doc_id, f"{a.doc_id}::0", 0, len(a.text), 1.0) for a in articles.values()]
+    stats = term_stats(20, {"storm": 3, "zenda": 2, "injur": 3, "peopl": 6, "flood": 1,
+                            "ruritania": 1, "road": 2}, [a.text for a in articles.values()])
+    query = analyse("How many people were injured by the storm in Zenda?", stats)
+    assert [t.word for t in query.names] == ["Zenda"]
+    draft = answer_extractively(query, found, articles, ranker=ranker_on("coverage", 0.0))
+    assert draft.answered and "17 people" in draft.text and "40 people" not in draft.text
+    assert [c.doc_id for c in draft.citations] == ["zenda.txt"]
+    elsewhere = answer_extractively(analyse("How many people were injured in Ruritania?", stats),
+                                    found[1:], articles, ranker=ranker_on("coverage", 0.0))
+    assert not elsewhere.answered  # Zenda's 17 are no answer about Ruritania
+
+
 def test_a_number_the_question_gives_is_not_its_answer():
     query = analyse("How many of the 17 injured people left hospital in Zenda?", STATS)
     assert fitting_figures(query, figures("At least 17 people were injured.")) == []

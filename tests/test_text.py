@@ -33,6 +33,20 @@ def test_figures_know_money_percentages_ages_years_and_ordinals():
     assert figures("at least seven")[0].value == "seven"
 
 
+def test_people_listed_without_a_number_are_a_count():
+    found = figures("It killed a woman and her three-year-old child; one man, a boy and "
+                    "an elderly pensioner were hurt. A spokesman and his aide spoke.")
+    assert [(f.text, f.kind, f.value) for f in found] == [
+        ("a woman and her three-year-old child", "count", "2"), ("three-year-old", "age", "three"),
+        ("one man, a boy and an elderly pensioner", "count", "3")]
+
+
+def test_a_figure_far_into_a_long_sentence_is_found_whole():
+    opening = "Officials in the northern town, speaking to reporters late on Sunday evening, "
+    assert kinds(opening + "said that at least 11 people and about £2.5m were lost.") == [
+        ("at least 11", "count"), ("about £2.5m", "money")]
+
+
 def test_a_number_of_units_of_time_is_a_duration():
     assert kinds("After an 18-month spell and 11 minutes, 920 stores and five weeks.") == [
         ("18", "duration"), ("11", "duration"), ("920", "count"), ("five", "duration")]
@@ -74,6 +88,14 @@ def test_a_word_is_a_name_when_the_articles_capitalise_it():
                           ["Shares in grocer Winn-Dixie fell, as stores closed."])
     assert {t.word for t in analyse("how many stores does winn-dixie have", hyphened).names} == {
         "winn", "dixie"}
+
+
+def test_a_misspelt_word_is_a_name_when_the_articles_capitalise_its_spelling():
+    texts = ["Officials in Zenda said the storm passed.", "The storm hit Zenda hard."]
+    stats = term_stats(2, {"zenda": 2, "storm": 2, "offici": 1}, texts)
+    query = analyse("when did the storm hit zendaa", stats)
+    assert [(t.word, "zenda" in t.matches) for t in query.names] == [("zendaa", True)]
+    assert not analyse("when did the stormm hit", stats).names  # "storm" is written lower
 
 
 @pytest.mark.parametrize("question, kind", [
