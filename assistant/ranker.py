@@ -140,12 +140,13 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         found_figures = figures(sentence)
         fits, near = _fits_kind(query, sentence, found_figures, asked)
         rows[row, _AFTER_TERMS] = (
-            float(bool(query.names) and _set_elsewhere(sentence, asked)),
+            float(bool(query.names) and query.kind != "where"  # there, the place is asked for
+                  and _set_elsewhere(sentence, asked)),
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near,
             float(any(f.is_quantity for f in found_figures)),
             float(has_new_name(sentence, query)),
-            float(bool(re.search(r"[\"“”]|'\w[^']*'", sentence))),
-            float(query.kind == "quote" and bool(re.search(r"[\"“”]", sentence))),
+            float(bool(_QUOTATION.search(sentence))),
+            float(query.kind == "quote" and bool(re.search(r"[\"“”‘]", sentence))),
             float(candidate.index == lead_index(article)), math.log1p(candidate.index),
             math.log1p(len(tokens)), _pair_coverage(query, tokens, counts[row] > 0),
         )
@@ -267,25 +268,33 @@ def _bm25(weight: np.ndarray, counts: np.ndarray, lengths: np.ndarray, k1: float
 
 
 _TIME_STEMS = frozenset(stem(unit) for unit in lexicon.TIME_UNITS)
+_SPEECH_STEMS = frozenset(stem(verb) for verb in lexicon.SPEECH_VERBS)
+# A quotation: double quotes, or single ones (opened with ‘, as ’ is also an apostrophe).
+_QUOTATION = re.compile(r"[\"“”‘]|'\w[^']*'")
 _MONEY_STEMS = frozenset(stem(word) for word in lexicon.CURRENCY_WORDS)
 _CALENDAR = frozenset(lexicon.MONTHS + lexicon.MONTH_ABBREVIATIONS + lexicon.WEEKDAYS)
-_PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+(?:city|town|village|region|province)"
-                    r"\s+of\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+_PLACE = re.compile(r"\b(?:(?:in|at|near|outside)\s+(?:the\s+)?|"
+                    r"(?:city|town|village|region|province)\s+of\s+)+"
+                    r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
 
 
 def _set_elsewhere(sentence: str, asked: frozenset[str]) -> bool:
     """Whether the sentence sets what it tells in a place the question does not name ("in
     Zenda" when Ruritania is asked about)."""
-    return any(
-        not {w.lower() for w in re.findall(r"\w+", place)} & asked
-        and not place.split()[0] in _CALENDAR
-        for place in _PLACE.findall(sentence)
-    )
+    return bool(_places(sentence, asked))
+
+
+def _places(sentence: str, asked: frozenset[str]) -> list[str]:
+    """The places the sentence sets something in ("in Zenda", "at Lord's") that the question
+    does not name."""
+    return [place for place in _PLACE.findall(sentence)
+            if not {w.lower() for w in re.findall(r"\w+", place)} & asked
+            and place.split()[0] not in _CALENDAR]
 
 
 def has_speech_verb(sentence: str) -> bool:
     """Whether the sentence has a verb of saying ("said", "told", "warned")."""
-    return bool({w.lower() for w in re.findall(r"\w+", sentence)} & lexicon.SPEECH_VERBS)
+    return not _SPEECH_STEMS.isdisjoint(stems(sentence))
 
 
 def has_new_name(sentence: str, query: Query) -> bool:
@@ -327,11 +336,12 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: frozenset[str]
         day = _DAY if query.wants_day else _DAY_OF_MONTH  # a weekday is a day, if one is asked
         fits = 1.0 if any(day.search(d) for d in said) else 0.5 * bool(said)
     elif kind in ("who", "where"):
-        spans = _spans(sentence, [n for n in sentence_names(sentence, query)
-                                  if is_new_name(n, asked)])
-        fits = float(bool(spans))
+        named = [n for n in sentence_names(sentence, query) if is_new_name(n, asked)]
+        places = _places(sentence, asked) if kind == "where" else []
+        spans = _spans(sentence, places or named)  # "where": a place tells more than a name
+        fits = 1.0 if places or kind == "who" and named else 0.5 * bool(named)
     elif kind == "quote":
-        return float(bool(re.search(r"[\"“”']", sentence)) or has_speech_verb(sentence)), 0.0
+        return float(bool(_QUOTATION.search(sentence)) or has_speech_verb(sentence)), 0.0
     else:
         return 1.0, 0.0
     near: set[str] = set()

@@ -75,11 +75,12 @@ RELATIVE_DAYS = (
     "this evening", "last week", "this week", "last month", "this month", "last year",
     "this year", "next week", "next month", "next year",
 )
-# Verbs of reporting speech: a sentence with one and a quotation is a quote.
+# Verbs that report speech, matched by stem ("asserting", "denied"): a sentence with one is
+# a quote. Not those that are as often nouns in news ("state", "note").
 SPEECH_VERBS = frozenset(
-    """said says say told tell called call calls described describe describes warned warn
-    warns added add adds insisted claimed claim claims argued argue stated urged dismissed
-    branded accused labelled labeled admitted announced suggested""".split()
+    """say said tell told call describe warn add insist claim argue urge dismiss brand accuse
+    label admit announce suggest assert deny explain reply respond confirm declare acknowledge
+    maintain reveal predict promise vow""".split()
 )
 # Words that news reports use for the same outcome; a question using one matches the others.
 SYNONYMS = (

@@ -79,6 +79,27 @@ def test_the_sentence_holding_the_kind_asked_for_fits(question, sentence):
     assert fits["Thirty trees fell across the main road."] == 0
 
 
+def test_a_quote_is_a_sentence_reporting_speech_or_quoting_not_one_with_an_apostrophe():
+    council = Article("council.txt", "Zenda council", "Daily Post", date(2024, 3, 8), "",
+                      "Zenda council\n\nThe council denied it, asserting that workers "
+                      "\u2018never closed the road\u2019. Zenda's road reopened on Monday.")
+    query = analyse("What did the Zenda council say about the road?", STATS)
+    found = candidates([Passage("council.txt", "council.txt::0", 0, len(council.text), 1.0)],
+                       {"council.txt": council})
+    fits = {c.text: f for c, f in zip(found, column(features(query, found), "fits_kind"))}
+    assert fits["Zenda's road reopened on Monday."] == 0
+    assert fits["The council denied it, asserting that workers \u2018never closed the "
+                "road\u2019."] == 1
+
+
+def test_where_is_answered_best_by_a_place_something_is_set_in():
+    query, found, rows = rows_for("Where did the storm strike?")
+    fits = {c.text: f for c, f in zip(found, column(rows, "fits_kind"))}
+    assert fits["A storm struck the town of Zenda on Friday, officials said."] == 1
+    assert fits["The mayor, Ann Grey, said repairs would cost £2.5m."] == 0.5  # a name only
+    assert fits["Thirty trees fell across the main road."] == 0
+
+
 def test_names_said_just_before_count_for_the_sentence():
     _, found, rows = rows_for("How many people were injured in Zenda?")
     texts = [c.text for c in found]
