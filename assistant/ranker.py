@@ -141,7 +141,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         fits, near = _fits_kind(query, sentence, found_figures, asked)
         rows[row, _AFTER_TERMS] = (
             float(bool(query.names) and query.kind != "where"  # there, the place is asked for
-                  and _set_elsewhere(sentence, asked)),
+                  and bool(_places(sentence, asked))),
             1.0 / (1 + candidate.rank), candidate.retrieval, fits, near,
             float(any(f.is_quantity for f in found_figures)),
             float(has_new_name(sentence, query)),
@@ -278,15 +278,9 @@ _PLACE = re.compile(r"\b(?:(?:in|at|near|outside)\s+(?:the\s+)?|"
                     r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
 
 
-def _set_elsewhere(sentence: str, asked: frozenset[str]) -> bool:
-    """Whether the sentence sets what it tells in a place the question does not name ("in
-    Zenda" when Ruritania is asked about)."""
-    return bool(_places(sentence, asked))
-
-
 def _places(sentence: str, asked: frozenset[str]) -> list[str]:
     """The places the sentence sets something in ("in Zenda", "at Lord's") that the question
-    does not name."""
+    does not name (a sentence about what happened elsewhere, unless "where" is asked)."""
     return [place for place in _PLACE.findall(sentence)
             if not {w.lower() for w in re.findall(r"\w+", place)} & asked
             and place.split()[0] not in _CALENDAR]
