@@ -16,7 +16,7 @@ from index.text import QUOTE_MAX_CHARS, dates, figures, is_relative_date
 from assistant.citations import cite
 from assistant.query import FIGURE_KINDS, Query, asks_about_article, asks_which_article
 from assistant.ranker import (
-    FEATURES, Candidate, Ranker, Similarity, article_sentences, as_named, default_ranker,
+    FEATURES, Candidate, Ranker, Scored, Similarity, article_sentences, as_named, default_ranker,
     fitting_figures, has_new_name, has_speech_verb, lead_index, scored,
 )
 from assistant.retrieval import Passage
@@ -49,7 +49,12 @@ def answer_extractively(
     threshold, plus sentences of other articles that reach its `also` level and name what
     it names (other reports of the same thing, each cited)."""
     ranker = ranker or default_ranker()
-    found, rows, chances = scored(query, passages, articles, similarity, ranker)
+    return answer_scored(query, scored(query, passages, articles, similarity, ranker), ranker)
+
+
+def answer_scored(query: Query, ranked: Scored, ranker: Ranker) -> Draft:
+    """`answer_extractively` from candidates already scored by `ranker` (`scored`)."""
+    found, rows, chances = ranked
     if not found or not chances.any():
         return Draft(NOT_IN_ARTICLES, False, [])
     field = asks_about_article(query.text)
@@ -84,17 +89,10 @@ def answer_extractively(
     return _write_up(chosen, lambda p: f"{p.candidate.text} ({where(p.candidate.article)})")
 
 
-def best_sentences(
-    query: Query,
-    passages: list[Passage],
-    articles: dict[str, Article],
-    limit: int,
-    similarity: Similarity | None = None,
-    ranker: Ranker | None = None,
-) -> list[Candidate]:
-    """The `limit` sentences of `passages` that the ranker rates likeliest to answer, best
-    first; none that cannot answer (`may_answer`)."""
-    found, _, chances = scored(query, passages, articles, similarity, ranker or default_ranker())
+def best_sentences(ranked: Scored, limit: int) -> list[Candidate]:
+    """The `limit` scored candidates that the ranker rates likeliest to answer, best first;
+    none that cannot answer (`may_answer`)."""
+    found, _, chances = ranked
     order = [int(i) for i in np.argsort(-chances, kind="stable") if chances[i] > 0]
     return [found[i] for i in order[:limit]]
 

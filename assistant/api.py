@@ -17,10 +17,11 @@ from index.ingest import IngestReport, ingest
 from index.store import ArticleIndex, SearchFilters, reset_index
 
 from assistant import compare, constraints, generate
-from assistant.answer import answer_extractively, best_sentences
+from assistant.answer import answer_scored, best_sentences
 from assistant.chat import Conversation, condense, condense_with_llm
 from assistant.llm import LLMUnavailable, llm_name, load_llm
 from assistant.query import analyse
+from assistant.ranker import default_ranker, scored
 from assistant.retrieval import retrieve
 from assistant.settings import Settings, use_offline_environment
 from assistant.streaming import AnswerStream
@@ -166,18 +167,16 @@ class Assistant:
             used = [UsedPassage(doc_id=p.doc_id, start=p.start, end=p.end, score=p.score)
                     for p in passages]
             timings["retrieve"] = _ms(started)
-            extractive = answer_extractively(
-                query, passages, self.index.articles, similarity=self._similarity
-            )
+            ranker = default_ranker()
+            ranked = scored(query, passages, self.index.articles, self._similarity, ranker)
+            extractive = answer_scored(query, ranked, ranker)
             draft = None
             # Where the ranker finds the articles answer, the model writes the answer from the
             # sentences it rates best; where they do not, or where the answer is each report's
             # own figure, the model is not asked.
             asked = llm is not None and extractive.answered and not extractive.per_report
-            prompt = generate.sources_for(best_sentences(
-                query, passages, self.index.articles, self.settings.llm_sources,
-                similarity=self._similarity,
-            )) if asked else []
+            prompt = (generate.sources_for(best_sentences(ranked, self.settings.llm_sources))
+                      if asked else [])
             if prompt:
                 text = ""
                 try:

@@ -173,8 +173,8 @@ def analyse(question: str, stats: TermStats) -> Query:
             if share is None and part != word:  # "Winn" of "Winn-Dixie": as they write that
                 share = stats.capital_share(word.lower())
             if share is None and not stats.known(stemmed):  # "kharkov": as they write "kharkiv"
-                share = max((s for m in matches if (s := stats.capital_share(m)) is not None),
-                            default=None)
+                shares = stats.capital_shares(matches).values()
+                share = max((s for s in shares if s is not None), default=None)
             is_name = share is not None and share >= 0.5
             if not stats.known(stemmed) and part in capitalised:
                 is_name = True

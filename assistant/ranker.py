@@ -467,10 +467,14 @@ def default_ranker() -> Ranker:
     return Ranker.load()
 
 
+# Candidates, their features and their chances (`scored`).
+Scored = tuple[list[Candidate], np.ndarray, np.ndarray]
+
+
 def scored(
     query: Query, passages: list[Passage], articles: dict[str, Article],
     similarity: Similarity | None, ranker: Ranker,
-) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
+) -> Scored:
     """The candidates, their features and their chances, 0 for those that cannot answer
     (`may_answer`); the cosines are computed for the pool of the best EMBEDDED_POOL of those
     that can, by the other features."""

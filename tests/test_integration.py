@@ -42,19 +42,15 @@ def test_follow_up_in_chat(real):
     assert_verbatim(real, second)
 
 
-def test_follow_up_about_a_place(real):
+@pytest.mark.parametrize("first, follow_up, carried", [
+    ("How many were injured in Kharkiv?", "How many were killed there?", "Kharkiv"),
+    ("how many ppl injured kharkov", "how many were killed there?", "kharkov"),  # as typed
+])
+def test_a_follow_up_keeps_to_the_place_asked_about(real, first, follow_up, carried):
     chat = real.chat()
-    chat.ask("How many were injured in Kharkiv?")
-    answer = chat.ask("How many were killed there?")
-    assert "Kharkiv" in (answer.condensed_question or "")
-    assert answer.answered and re.search(r"\bseven\b", answer.answer)
-
-
-def test_a_lower_case_follow_up_keeps_to_the_place_asked_about(real):
-    chat = real.chat()
-    chat.ask("how many ppl injured kharkov")
-    answer = chat.ask("how many were killed there?")
-    assert "kharkov" in (answer.condensed_question or "")
+    chat.ask(first)
+    answer = chat.ask(follow_up)
+    assert carried in (answer.condensed_question or "")
     assert answer.answered and re.search(r"\bseven\b", answer.answer)
     assert "a woman and her three-year-old child" in answer.answer  # a count written in words
     assert {c.doc_id[:3] for c in answer.citations} == {"000", "003"}  # no other city's dead
