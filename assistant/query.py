@@ -49,14 +49,18 @@ _KINDS = [
               r"fee|fine|profit|loss|revenue|sales|salary|budget|worth|bribe|value)s?\b"),
     ("count", r"\bhow many\b|\bnumber of\b|\bdeath toll\b|\btoll\b"),
     ("amount", r"\bhow much\b"),
-    ("measure", r"\bhow (?:fast|long|far|big|large|high|tall|heavy|often)\b|\bwhat (?:speed|"
-                r"size|distance|length|score|rank|position)\b"),
+    ("measure", r"\bhow (?:fast|long|far|big|large|high|tall|heavy|deep|wide|often)\b|\bwhat "
+                r"(?:speed|size|distance|length|height|weight|depth|width|score|rank|position)\b"),
     ("when", r"\bwhen\b|\b(?:what|which) (?:days?|dates?|times?|years?|months?)\b|"
              r"\buntil when\b"),
     ("where", r"\bwhere\b|\bin which (?:country|city|town|region|state|village)\b"),
     ("who", r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bwhat is the name\b|\breal name\b"),
 ]
 _KIND_PATTERNS = [(kind, re.compile(pattern, re.I)) for kind, pattern in _KINDS]
+# Questions about a size, distance, speed or duration (a "measure" question may also ask for a
+# score, a rank or how often, which any number answers).
+_DIMENSION = re.compile(r"\b(?:how|what) (fast|speed|long|length|far|distance|big|large|size|"
+                        r"high|tall|height|heavy|weight|deep|depth|wide|width)\b", re.I)
 _ASKS_DAY = re.compile(r"\b(?:what|which) (?:days?|dates?)\b", re.I)
 # Kinds answered by a number of some sort.
 FIGURE_KINDS = frozenset({"count", "amount", "money", "percent", "age", "measure"})
@@ -98,6 +102,18 @@ class Query:
         """Whether a "when" question asks for the day ("on what day", "which dates"), not
         just a month or year."""
         return self.kind == "when" and bool(_ASKS_DAY.search(self.text))
+
+    @cached_property
+    def dimension(self) -> frozenset[str]:
+        """For a question about a size, distance, speed or time ("how fast", "what length"):
+        the kinds of figure that give it (a measure, also a duration for "how long", a sum
+        for "how big"); empty for other questions."""
+        found = _DIMENSION.search(self.text) if self.kind == "measure" else None
+        if found is None:
+            return frozenset()
+        word = found.group(1).lower()
+        return frozenset({"measure"} | ({"duration"} if word in ("long", "length") else set())
+                         | ({"money"} if word in ("big", "large", "size") else set()))
 
     @cached_property
     def given_figures(self) -> frozenset[str]:

@@ -268,6 +268,7 @@ def _bm25(weight: np.ndarray, counts: np.ndarray, lengths: np.ndarray, k1: float
 
 
 _TIME_STEMS = frozenset(stem(unit) for unit in lexicon.TIME_UNITS)
+_UNIT_STEMS = frozenset(stem(unit) for unit in lexicon.MEASURE_UNITS)
 _SPEECH_STEMS = frozenset(stem(verb) for verb in lexicon.SPEECH_VERBS)
 # A quotation: double quotes, or single ones (opened with ‘, as ’ is also an apostrophe).
 _QUOTATION = re.compile(r"[\"“”‘]|'\w[^']*'")
@@ -288,7 +289,8 @@ def _places(sentence: str, asked: frozenset[str]) -> list[str]:
 
 def has_speech_verb(sentence: str) -> bool:
     """Whether the sentence has a verb of saying ("said", "told", "warned")."""
-    return not _SPEECH_STEMS.isdisjoint(stems(sentence))
+    return (not _SPEECH_STEMS.isdisjoint(stems(sentence))
+            or not lexicon.SPEECH_VERBS_PAST_ONLY.isdisjoint(re.findall(r"[a-z]+", sentence.lower())))
 
 
 def has_new_name(sentence: str, query: Query) -> bool:
@@ -322,8 +324,11 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: frozenset[str]
     Global" for a rival bought."""
     kind = query.kind
     if kind in FIGURE_KINDS:
-        spans = [(f.start, f.end) for f in fitting_figures(query, found_figures)]
-        fits = float(bool(spans))
+        fitting = fitting_figures(query, found_figures)
+        spans = [(f.start, f.end) for f in fitting]
+        fits = float(bool(fitting))
+        if query.dimension:  # "how fast": a speed tells more than another number
+            fits -= 0.5 * (bool(fitting) and not any(f.kind in query.dimension for f in fitting))
     elif kind == "when":  # a day of the month tells more than a month or a weekday alone
         said = dates(sentence)
         spans = _spans(sentence, said)
@@ -369,6 +374,8 @@ def figure_fits(kind: str, figure, focus: frozenset[str] = frozenset()) -> bool:
     count counts); a duration answers a count only of units of time ("how many weeks")."""
     if figure.kind == "duration":
         return kind == "measure" or kind in ("count", "amount") and bool(focus & _TIME_STEMS)
+    if figure.kind == "measure":  # "how many miles", "how much rain"
+        return kind in ("measure", "amount") or kind == "count" and bool(focus & _UNIT_STEMS)
     if kind in ("money", "percent", "age"):
         return figure.kind == kind
     if kind == "count":  # "how many", in money only when money is counted ("how many dollars")

@@ -62,6 +62,17 @@ PERSON_NOUNS = frozenset(
 )
 # Units of time: "11 minutes" or "an 18-month deal" is a duration, not a count of things.
 TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century")
+# Units of measurement: "508 metres", "17 metres per second", "70.72 teraflops" measure a
+# size, distance, speed, weight or capacity; they are not a count of things.
+MEASURE_UNITS = (
+    "metre", "meter", "kilometre", "kilometer", "centimetre", "centimeter", "millimetre",
+    "millimeter", "km", "cm", "mm", "mile", "feet", "foot", "ft", "inch", "yard", "kilogram",
+    "kg", "gram", "tonne", "ton", "lb", "ounce", "mph", "kph", "km/h", "knot", "litre", "liter",
+    "gallon", "barrel", "acre", "hectare", "square", "sq", "degree", "watt", "kilowatt",
+    "megawatt", "gigawatt", "kwh", "mw", "gw", "byte", "kilobyte", "megabyte", "gigabyte",
+    "terabyte", "kb", "mb", "gb", "tb", "mbps", "gbps", "megapixel", "teraflop", "gigaflop",
+    "petaflop", "hertz", "mhz", "ghz", "calorie",
+)
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -76,12 +87,14 @@ RELATIVE_DAYS = (
     "this year", "next week", "next month", "next year",
 )
 # Verbs that report speech, matched by stem ("asserting", "denied"): a sentence with one is
-# a quote. Not those that are as often nouns in news ("state", "note").
+# a quote. Those that are as often nouns in news ("state", "note") count only as written in
+# the past tense ("stated", "noted").
 SPEECH_VERBS = frozenset(
     """say said tell told call describe warn add insist claim argue urge dismiss brand accuse
     label admit announce suggest assert deny explain reply respond confirm declare acknowledge
     maintain reveal predict promise vow""".split()
 )
+SPEECH_VERBS_PAST_ONLY = frozenset("""stated noted remarked""".split())
 # Words that news reports use for the same outcome; a question using one matches the others.
 SYNONYMS = (
     frozenset({"injured", "injuries", "injury", "injuring", "wounded", "wounding", "hurt"}),

@@ -178,6 +178,11 @@ _FIGURE = re.compile(
 )
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _DURATION = re.compile(rf"[- ](?:{'|'.join(lexicon.TIME_UNITS)})s?\b", re.I)
+# What follows a measure: a unit ("15 km"), a rate ("17m per second", "17m/s") or how it
+# measures ("508m tall").
+_MEASURE = re.compile(rf"[- ]?(?:{'|'.join(lexicon.MEASURE_UNITS)})(?:e?s)?\b|"
+                      r"[- ]?[a-z]{0,2}\s?(?:/|per\s|an?\s)(?:s|h|hr|sec|second|hour)\b|"
+                      r"\s(?:tall|high|long|wide|deep)\b", re.I)
 _CLOCK = re.compile(r"\s?(?:[ap]\.?m\b\.?|gmt\b|bst\b|:\d\d\b)", re.I)
 # A capitalised word written just before a number, as in "Chapter 11" or "TFC 101".
 _NAME_BEFORE = re.compile(r"\b[A-Z][\w'-]*[ -]$")
@@ -207,7 +212,7 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # money, percent, age, ordinal, year, duration, time, day, label, count
+    kind: str  # money, percent, age, ordinal, year, measure, duration, time, day, label, count
     counted: int | None = None  # the number of people a list of them counts
 
     @property
@@ -271,6 +276,8 @@ def figures(sentence: str) -> tuple[Figure, ...]:
             kind = "ordinal"
         elif _YEAR.match(number) and not match.group("magnitude"):
             kind = "year"
+        elif _MEASURE.match(after):
+            kind = "measure"
         elif _DURATION.match(after):
             kind = "duration"
         elif _CLOCK.match(after):

@@ -14,7 +14,7 @@ from assistant.answer import NOT_IN_ARTICLES, answer_extractively
 from assistant.query import analyse
 from assistant.ranker import (
     FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features, figure_fits,
-    fitting_figures, has_new_name,
+    fitting_figures, has_new_name, has_speech_verb,
 )
 from assistant.retrieval import Passage
 
@@ -90,6 +90,29 @@ def test_a_quote_is_a_sentence_reporting_speech_or_quoting_not_one_with_an_apost
     assert fits["Zenda's road reopened on Monday."] == 0
     assert fits["The council denied it, asserting that workers \u2018never closed the "
                 "road\u2019."] == 1
+
+
+def test_a_verb_that_is_as_often_a_noun_reports_speech_in_the_past_tense():
+    assert has_speech_verb("The mayor stated that the road would reopen.")
+    assert not has_speech_verb("The state of the road worried the mayor.")
+
+
+def test_a_question_about_a_size_or_speed_is_answered_best_by_a_measure():
+    tower = Article("tower.txt", "Zenda tower", "Daily Post", date(2024, 3, 8), "",
+                    "Zenda tower\n\nIts lifts climb the tower in 30 seconds. "
+                    "The lifts travel at 17 metres per second. The lifts carry 24 people.")
+    found = candidates([Passage("tower.txt", "tower.txt::0", 0, len(tower.text), 1.0)],
+                       {"tower.txt": tower})
+
+    def fits(question):
+        rows = features(analyse(question, STATS), found)
+        return {c.text.split()[-2]: f for c, f in zip(found, column(rows, "fits_kind"))
+                if c.text != tower.title}
+
+    assert fits("How fast do the lifts in the Zenda tower go?") == {
+        "30": 0.5, "per": 1.0, "24": 0.5}
+    assert fits("How long does the lift take to climb the Zenda tower?")["30"] == 1.0
+    assert fits("How many people do the Zenda lifts carry?") == {"30": 0, "per": 0, "24": 1}
 
 
 def test_where_is_answered_best_by_a_place_something_is_set_in():
