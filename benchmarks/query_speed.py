@@ -67,16 +67,17 @@ def measure_scale(chunks: int, n_queries: int) -> dict:
         query_vectors = [embedder.get_query_embedding(q) for q in questions]
         chroma_ms, retrieve_ms, answer_ms = [], [], []
         for question, vector in zip(questions, query_vectors):
-            t = time.perf_counter()
-            index.vectors.collection.query(query_embeddings=[vector],
-                                           n_results=built.settings.top_k)
-            chroma_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()  # first, as a user asks it: nothing of it read before
+            built.ask(question)
+            answer_ms.append((time.perf_counter() - t) * 1000)
+            embedder.embed_query("")  # so that retrieval embeds the question again
             t = time.perf_counter()
             retrieve(index, question, built.settings.top_k)
             retrieve_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            built.ask(question)
-            answer_ms.append((time.perf_counter() - t) * 1000)
+            index.vectors.collection.query(query_embeddings=[vector],
+                                           n_results=built.settings.top_k)
+            chroma_ms.append((time.perf_counter() - t) * 1000)
         disk = sum(p.stat().st_size for p in (Path(tmp) / "index").rglob("*") if p.is_file())
         return {
             "chunks": index.chunk_count(),
