@@ -7,7 +7,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from index import lexicon
 from index.terms import TermStats, stem, stems
@@ -169,8 +169,11 @@ def question_kind(question: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=8)
 def analyse(question: str, stats: TermStats) -> Query:
-    """Split a question into weighted key terms, with variants that exist in the index."""
+    """Split a question into weighted key terms, with variants that exist in the index. Kept
+    for the last few questions of one store generation (`stats`): a chat turn reads its
+    question to condense it, then to answer it."""
     capitalised = _capitalised_words(question)
     terms: dict[str, Term] = {}
     for word in re.findall(r"[\w’'-]+", question):

@@ -327,8 +327,8 @@ def _fits_kind(query: Query, sentence: str, found_figures, asked: frozenset[str]
         fitting = fitting_figures(query, found_figures)
         spans = [(f.start, f.end) for f in fitting]
         fits = float(bool(fitting))
-        if query.dimension:  # "how fast": a speed tells more than another number
-            fits -= 0.5 * (bool(fitting) and not any(f.kind in query.dimension for f in fitting))
+        if fitting and query.dimension and not any(f.kind in query.dimension for f in fitting):
+            fits = 0.5  # "how fast": a speed tells more than another number
     elif kind == "when":  # a day of the month tells more than a month or a weekday alone
         said = dates(sentence)
         spans = _spans(sentence, said)
