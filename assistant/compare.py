@@ -144,7 +144,8 @@ def answer_extractively(constraints: Constraints, evidence: list[list[Evidence]]
 
 def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
     """The name that the best sentences (or their articles' titles) of every named outlet
-    hold, not one the question itself uses, found in at least two articles; the name held
+    hold, not one the question itself uses, found in at least two articles, written in full
+    as those articles write it; where a person is asked, only a person's name. The name held
     by the closest sentences and the most articles wins. One citation per outlet."""
     asked = set(stems(constraints.question)) | {
         s for m in constraints.mentions for source in m.sources for s in stems(source)
@@ -166,16 +167,26 @@ def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Dra
               if len(held) == len(evidence) and len(articles[word]) >= 2]
     if not shared:
         return Draft(NOT_IN_ARTICLES, False, [])
-    texts = [t for found in evidence for ev in found for t in (ev.article.title, ev.text)]
+    articles_read = {ev.article.doc_id: ev.article for found in evidence for ev in found}
+    texts = [t for article in articles_read.values() for t in (article.title, article.text)]
     names = {word: _full_name(word, texts) for word, _ in shared}
-    person = bool(_PERSON_ASKED.match(constraints.question))
+    if _asks_person(constraints):  # "who is the individual ...": a company is no answer
+        shared = [item for item in shared if _looks_like_person(names[item[0]])]
+        if not shared:
+            return Draft(NOT_IN_ARTICLES, False, [])
     word, held = max(shared, key=lambda item: (
-        not person or _looks_like_person(names[item[0]]),
         sum(ev.relevance for ev in item[1].values()) + 0.25 * len(articles[item[0]]),
+        -_written_at(item[0], item[1]),  # of equals, the one named first
     ))
     chosen = _distinct([held[n] for n in sorted(held)])
     name = names[word]
     return _write_up(f"{name} {_markers(len(chosen))}", chosen, answered=True)
+
+
+def _written_at(word: str, held: dict[int, Evidence]) -> int:
+    """Where the first outlet's best sentence holding `word` writes it (its title: after)."""
+    text = held[min(held)].text.lower()
+    return text.find(word) if word in text else len(text)
 
 
 def report_order(constraints: Constraints, evidence: list[list[Evidence]]) -> Draft:
@@ -411,7 +422,9 @@ def _lead(head: str, constraints: Constraints, sources: list[generate.Source]) -
         return None
     if len(line.split()) == 1:  # "Altman": in full as the sources' articles write it
         articles = {s.article.doc_id: s.article for s in sources}.values()
-        return _full_name(line.lower(), [t for a in articles for t in (a.title, a.text)])
+        line = _full_name(line.lower(), [t for a in articles for t in (a.title, a.text)])
+    if _asks_person(constraints) and not _looks_like_person(line):
+        return None
     return line
 
 
@@ -494,7 +507,7 @@ def _full_name(word: str, texts: list[str]) -> str:
     everything = "\n".join(texts)
     for text in texts:
         for match in _NAME.finditer(text):
-            parts = re.sub(r"['’]s\b.*$", "", match.group()).split()
+            parts = re.sub(r"['’](?:s\b.*)?$", "", match.group()).split()  # Spears’s, Spears’
             opening = not text[:match.start()].strip() or text[:match.start()].rstrip()[-1] in ".!?"
             if opening and parts and not _capitalised_inside(parts[0], everything):
                 parts = parts[1:]
@@ -512,6 +525,11 @@ def _capitalised_inside(word: str, text: str) -> bool:
     """True when the text writes the word with its capital after another word, mid-sentence:
     a name, not a word capitalised because it opens a sentence."""
     return re.search(rf"[\w,;][ \t]+{re.escape(word)}\b", text) is not None
+
+
+def _asks_person(constraints: Constraints) -> bool:
+    """Whether the question asks for a person ("Who is the individual ...")."""
+    return bool(_PERSON_ASKED.match(constraints.question))
 
 
 def _looks_like_person(name: str) -> bool:

@@ -12,9 +12,10 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.citations import is_verbatim
-from assistant.compare import FOR_THE_READER
+from assistant.compare import FOR_THE_READER, Evidence, shared_name
 from assistant.constraints import Consistency, consistency, read
 from assistant.types import Answer
+from index.documents import Article
 from fakes import Reply
 from helpers import rebuilt
 
@@ -199,6 +200,49 @@ def test_reports_whose_sentences_decide_nothing_leave_consistency_to_the_reader(
     assert {c.source for c in answer.citations} == {GAZETTE, LEDGER}
 
 
+def _evidence_for(question: str, reports: list[tuple[str, str, str]]) -> tuple:
+    """The question's constraints, and as its evidence for each named outlet the first
+    sentence of that outlet's made-up article (`reports`: outlet, title, text)."""
+    reading = read(question, [outlet for outlet, _, _ in reports])
+    evidence = []
+    for n, (mention, (outlet, title, text)) in enumerate(zip(reading.mentions, reports)):
+        article = Article(f"doc{n}", title, outlet, date(2024, 3, n + 1), "", text)
+        end = text.index(".") + 1
+        evidence.append([Evidence(mention, article, 0, end, relevance=0.6, coverage=1.0)])
+    return reading, evidence
+
+
+REPORTS = [
+    (GAZETTE, "Veritech expands", "Veritech hired 200 engineers in Port Verity, "
+     "chief executive Ana Sol said. Shares in Veritech rose."),
+    (LEDGER, "Veritech hiring", "Veritech opened a lab in Port Verity on Monday. Sol, who "
+     "founded Veritech, spoke at the opening."),
+]
+
+
+def test_a_person_asked_is_not_answered_with_a_company_the_outlets_share():
+    company, evidence = _evidence_for(
+        "Which company, according to both the Harbour Gazette and the Daily Ledger, is "
+        "hiring in Port Verity?", REPORTS)
+    answer = shared_name(company, evidence)
+    assert answer.answered and answer.text.startswith("Veritech [1][2]")
+    person, evidence = _evidence_for(
+        "Who is the individual, according to both the Harbour Gazette and the Daily Ledger, "
+        "hiring in Port Verity?", REPORTS)
+    assert not shared_name(person, evidence).answered
+
+
+def test_a_shared_surname_is_given_in_full_as_its_articles_write_it():
+    reports = [(GAZETTE, "Lab opens", "Torres opened the Veritech lab. Staff call it Ana "
+                "Torres’ lab."),
+               (LEDGER, "Lab praised", "Torres praised the lab staff. Staff thanked Torres.")]
+    person, evidence = _evidence_for(
+        "Who is the individual, according to both the Harbour Gazette and the Daily Ledger, "
+        "linked to the new lab?", reports)
+    answer = shared_name(person, evidence)
+    assert answer.answered and answer.text.startswith("Ana Torres [1][2]")
+
+
 # --- with an LLM --------------------------------------------------------------------------
 @pytest.fixture
 def with_llm(newsdesk, server) -> Assistant:
@@ -232,7 +276,7 @@ def test_yes_no_prompt_asks_for_the_verdict_and_quotes_each_outlet(with_llm, ser
 
 
 @pytest.mark.integration
-def test_entity_prompt_takes_the_name_in_full_and_drops_a_name_no_source_holds(
+def test_entity_prompt_takes_the_name_in_full_and_drops_what_no_source_holds_or_no_person(
     with_llm, server
 ):
     question = ("Which person, according to the Alpine Tribune and the Harbour Gazette, "
@@ -246,6 +290,9 @@ def test_entity_prompt_takes_the_name_in_full_and_drops_a_name_no_source_holds(
     invented = with_llm.ask(question)
     assert not invented.answered and "Marta Quill" not in invented.answer
     assert invented.unsupported == ["Marta Quill"]
+    server.replies.append(Reply("Tuesday"))  # in a source, but no person
+    no_person = with_llm.ask(question)
+    assert not no_person.answered and no_person.unsupported == ["Tuesday"]
 
 
 @pytest.mark.integration
