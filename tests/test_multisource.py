@@ -232,6 +232,17 @@ def test_a_person_asked_is_not_answered_with_a_company_the_outlets_share():
     assert not shared_name(person, evidence).answered
 
 
+def test_of_names_held_alike_the_one_named_first_answers():
+    reports = [(GAZETTE, "Deal signed", "Brightline and Veritech signed a deal in Port Verity. "
+                "Shares in Brightline and Veritech rose."),
+               (LEDGER, "Deal praised", "Brightline and Veritech will build in Port Verity. "
+                "Veritech and Brightline agreed.")]
+    company, evidence = _evidence_for(
+        "Which company, according to both the Harbour Gazette and the Daily Ledger, will "
+        "build in Port Verity?", reports)
+    assert shared_name(company, evidence).text.startswith("Brightline [1][2]")
+
+
 def test_a_shared_surname_is_given_in_full_as_its_articles_write_it():
     reports = [(GAZETTE, "Lab opens", "Torres opened the Veritech lab. Staff call it Ana "
                 "Torres’ lab."),
