@@ -5,7 +5,7 @@ side by side; with an LLM, a prompt per form of question over the best sentences
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 
 from llama_index.core.llms import LLM, ChatMessage
@@ -167,8 +167,7 @@ def shared_name(constraints: Constraints, evidence: list[list[Evidence]]) -> Dra
               if len(held) == len(evidence) and len(articles[word]) >= 2]
     if not shared:
         return Draft(NOT_IN_ARTICLES, False, [])
-    articles_read = {ev.article.doc_id: ev.article for found in evidence for ev in found}
-    texts = [t for article in articles_read.values() for t in (article.title, article.text)]
+    texts = _texts_of(ev.article for found in evidence for ev in found)
     names = {word: _full_name(word, texts) for word, _ in shared}
     if _asks_person(constraints):  # "who is the individual ...": a company is no answer
         shared = [item for item in shared if _looks_like_person(names[item[0]])]
@@ -421,8 +420,7 @@ def _lead(head: str, constraints: Constraints, sources: list[generate.Source]) -
     if not held:
         return None
     if len(line.split()) == 1:  # "Altman": in full as the sources' articles write it
-        articles = {s.article.doc_id: s.article for s in sources}.values()
-        line = _full_name(line.lower(), [t for a in articles for t in (a.title, a.text)])
+        line = _full_name(line.lower(), _texts_of(s.article for s in sources))
     if _asks_person(constraints) and not _looks_like_person(line):
         return None
     return line
@@ -498,6 +496,12 @@ def _name_words(ev: Evidence, asked: set[str]) -> set[str]:
                 if not set(stems(word)) & asked:
                     words.add(lower)
     return words
+
+
+def _texts_of(articles: Iterable[Article]) -> list[str]:
+    """The title and text of each article, once: where a name is looked up in full."""
+    unique = {article.doc_id: article for article in articles}.values()
+    return [text for article in unique for text in (article.title, article.text)]
 
 
 def _full_name(word: str, texts: list[str]) -> str:
