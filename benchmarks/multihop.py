@@ -196,10 +196,12 @@ def render(runs: dict[str, dict]) -> str:
 def render_types(runs: dict[str, dict], questions: list[Question]) -> str:
     """Strict accuracy per type for each run and for the constant answer; for the Yes/No
     golds, how many were declined, how many answered wrongly, and the share of gold "no"
-    answered "no"; seconds per answer."""
+    answered "no"; for the entity questions, how many were answered and how many of those
+    lead with another name than the gold; seconds per answer."""
     lines = ["| answerer | " + " | ".join(TYPES) + " | overall | declined yes/no | wrong yes/no "
-             "| gold no answered no | s/answer p50 | s/answer mean |",
-             "|---|" + "---:|" * (len(TYPES) + 6)]
+             "| gold no answered no | entity answered | wrong name | s/answer p50 "
+             "| s/answer mean |",
+             "|---|" + "---:|" * (len(TYPES) + 8)]
     for name, run in runs.items():
         records = run["questions"]
         scores = [_accuracy(records, "correct", t) for t in [*TYPES, None]]
@@ -209,17 +211,23 @@ def render_types(runs: dict[str, dict], questions: list[Question]) -> str:
         gold_no = [r for r in yes_no if r["gold"].strip(" .").lower() == "no"]
         no_rate = (_fmt(sum(r["verdict"] == "no" for r in gold_no) / len(gold_no))
                    if gold_no else "–")
+        entity = [r for r in records if r["type"] == "inference_query" and r["answered"]]
+        wrong_name = sum(not re.search(r["answers"][0], r["answer"].split("\n", 1)[0], re.I)
+                         for r in entity)
         seconds = [r["latency_ms"] / 1000 for r in records]
         lines.append(f"| {name} | " + " | ".join(_fmt(s) for s in scores)
-                     + f" | {declined}/{len(yes_no)} | {wrong} | {no_rate} | "
-                     f"{statistics.median(seconds):.2f} | {statistics.mean(seconds):.2f} |")
+                     + f" | {declined}/{len(yes_no)} | {wrong} | {no_rate} | {len(entity)} | "
+                     f"{wrong_name} | {statistics.median(seconds):.2f} | "
+                     f"{statistics.mean(seconds):.2f} |")
     constant = [_constant_correct(q) for q in questions]
     by_type = [_mean([c for c, q in zip(constant, questions) if q.type == t]) for t in TYPES]
     gold_no = [q for q in questions if q.gold.strip(" .").lower() == "no"]
+    entity = [c for c, q in zip(constant, questions) if q.type == "inference_query"]
     lines.append("| constant answer | " + " | ".join(_fmt(s) for s in [*by_type, _mean(constant)])
                  + f" | 0/{sum(is_yes_no(q.gold) for q in questions)} | "
                  f"{sum(is_yes_no(q.gold) and not c for c, q in zip(constant, questions))} | "
-                 f"{_fmt(0.0) if gold_no else '–'} | 0.00 | 0.00 |")
+                 f"{_fmt(0.0) if gold_no else '–'} | {len(entity)} | {entity.count(False)} | "
+                 "0.00 | 0.00 |")
     return "\n".join(lines)
 
 
