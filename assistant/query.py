@@ -106,12 +106,14 @@ class Query:
     @cached_property
     def dimension(self) -> frozenset[str]:
         """For a question about a size, distance, speed or time ("how fast", "what length"):
-        the kinds of figure that give it (a measure, also a duration for "how long", a sum
-        for "how big"); empty for other questions."""
+        the kinds of figure that give it (a speed for "how fast"; a measure, also a duration
+        for "how long", a sum for "how big"); empty for other questions."""
         found = _DIMENSION.search(self.text) if self.kind == "measure" else None
         if found is None:
             return frozenset()
         word = found.group(1).lower()
+        if word in ("fast", "speed"):
+            return frozenset({"speed"})
         return frozenset({"measure"} | ({"duration"} if word in ("long", "length") else set())
                          | ({"money"} if word in ("big", "large", "size") else set()))
 

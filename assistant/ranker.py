@@ -33,7 +33,7 @@ FEATURES = (
     "names_in_sentence", "set_elsewhere",
     "bm25", "cosine", "coverage_gap", "bm25_gap", "cosine_gap", "retrieval_rank", "retrieval_score", "fits_kind", "answer_near_terms",
     "has_number", "new_name", "has_quote", "quote_asked", "is_lead", "position", "length",
-    "key_missing", "pair_coverage",
+    "key_missing", "pair_coverage", "content_before",
 )
 
 
@@ -217,7 +217,11 @@ def _term_columns(query: Query, rows: np.ndarray, counts: np.ndarray, in_context
     name_total = weight[is_name].sum() or 1.0
     content_total = weight[~is_name].sum() or 1.0
     in_sentence = counts > 0
-    in_context = in_context | in_sentence
+    # Names carry over from the title, lead and sentences just before ("The airstrike
+    # targeted a school" after a sentence naming Kryvyi Rih); other words only from the title
+    # and lead: "near" in the sentence before does not make this one say what was near.
+    before = in_context & ~in_title & ~in_sentence & ~is_name
+    in_context = (in_context & ~before) | in_sentence
     missing = ~in_context
     column = {
         "coverage": in_sentence @ weight / total,
@@ -228,6 +232,7 @@ def _term_columns(query: Query, rows: np.ndarray, counts: np.ndarray, in_context
         "names_in_sentence": (in_sentence & is_name) @ weight / name_total,
         "bm25": _bm25(weight, counts, lengths) / total,
         "key_missing": (missing * weight).max(axis=1, initial=0.0) / heaviest,
+        "content_before": before @ weight / total,
     }
     for name, values in column.items():
         rows[:, FEATURES.index(name)] = values
@@ -268,7 +273,7 @@ def _bm25(weight: np.ndarray, counts: np.ndarray, lengths: np.ndarray, k1: float
 
 
 _TIME_STEMS = frozenset(stem(unit) for unit in lexicon.TIME_UNITS)
-_UNIT_STEMS = frozenset(stem(unit) for unit in lexicon.MEASURE_UNITS)
+_UNIT_STEMS = frozenset(stem(unit) for unit in lexicon.MEASURE_UNITS + lexicon.SPEED_UNITS)
 _SPEECH_STEMS = frozenset(stem(verb) for verb in lexicon.SPEECH_VERBS)
 # A quotation: double quotes, or single ones (opened with ‘, as ’ is also an apostrophe).
 _QUOTATION = re.compile(r"[\"“”‘]|'\w[^']*'")
@@ -374,7 +379,7 @@ def figure_fits(kind: str, figure, focus: frozenset[str] = frozenset()) -> bool:
     count counts); a duration answers a count only of units of time ("how many weeks")."""
     if figure.kind == "duration":
         return kind == "measure" or kind in ("count", "amount") and bool(focus & _TIME_STEMS)
-    if figure.kind == "measure":  # "how many miles", "how much rain"
+    if figure.kind in ("measure", "speed"):  # "how many miles", "how much rain"
         return kind in ("measure", "amount") or kind == "count" and bool(focus & _UNIT_STEMS)
     if kind in ("money", "percent", "age"):
         return figure.kind == kind

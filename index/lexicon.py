@@ -62,17 +62,22 @@ PERSON_NOUNS = frozenset(
 )
 # Units of time: "11 minutes" or "an 18-month deal" is a duration, not a count of things.
 TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century")
-# Units of measurement: "508 metres", "17 metres per second", "70.72 teraflops" measure a
-# size, distance, speed, weight or capacity; they are not a count of things.
+# Units of measurement: "508 metres", "40 kg", "2 litres" measure a size, distance, weight or
+# capacity; they are not a count of things.
 MEASURE_UNITS = (
     "metre", "meter", "kilometre", "kilometer", "centimetre", "centimeter", "millimetre",
     "millimeter", "km", "cm", "mm", "mile", "feet", "foot", "ft", "inch", "yard", "kilogram",
-    "kg", "gram", "tonne", "ton", "lb", "ounce", "mph", "kph", "km/h", "knot", "litre", "liter",
+    "kg", "gram", "tonne", "ton", "lb", "ounce", "litre", "liter",
     "gallon", "barrel", "acre", "hectare", "square", "sq", "degree", "watt", "kilowatt",
     "megawatt", "gigawatt", "kwh", "mw", "gw", "byte", "kilobyte", "megabyte", "gigabyte",
-    "terabyte", "kb", "mb", "gb", "tb", "mbps", "gbps", "megapixel", "teraflop", "gigaflop",
-    "petaflop", "hertz", "mhz", "ghz", "calorie",
+    "terabyte", "kb", "mb", "gb", "tb", "megapixel", "calorie",
 )
+# Units of speed, each a rate per unit of time: "38mph" or "61km/h" says how fast, as
+# "70.72 teraflops" (operations a second) or "8 Mbps" (bits a second) does for a machine; a
+# length or a weight does not.
+SPEED_UNITS = ("mph", "kph", "km/h", "kmh", "knots", "knot", "teraflops", "teraflop",
+               "gigaflops", "gigaflop", "petaflops", "petaflop", "kbps", "mbps", "gbps", "hertz",
+               "khz", "mhz", "ghz")
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",

@@ -178,10 +178,13 @@ _FIGURE = re.compile(
 )
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _DURATION = re.compile(rf"[- ](?:{'|'.join(lexicon.TIME_UNITS)})s?\b", re.I)
-# What follows a measure: a unit ("15 km"), a rate ("17m per second", "17m/s") or how it
-# measures ("508m tall").
+# What follows a speed: a rate ("17m per second", "17m/s", "60 miles an hour") or a unit of
+# speed ("38mph").
+_SPEED = re.compile(rf"[- ]?(?:[a-z]{{0,2}}|(?:{'|'.join(lexicon.MEASURE_UNITS)})(?:e?s)?)\s?"
+                    r"(?:/|per\s|an?\s)(?:s|h|hr|sec|second|hour|minute)\b|"
+                    rf"[- ]?(?:{'|'.join(lexicon.SPEED_UNITS)})\b", re.I)
+# What follows a measure: a unit ("15 km") or how it measures ("508m tall").
 _MEASURE = re.compile(rf"[- ]?(?:{'|'.join(lexicon.MEASURE_UNITS)})(?:e?s)?\b|"
-                      r"[- ]?[a-z]{0,2}\s?(?:/|per\s|an?\s)(?:s|h|hr|sec|second|hour)\b|"
                       r"\s(?:tall|high|long|wide|deep)\b", re.I)
 _CLOCK = re.compile(r"\s?(?:[ap]\.?m\b\.?|gmt\b|bst\b|:\d\d\b)", re.I)
 # A capitalised word written just before a number, as in "Chapter 11" or "TFC 101".
@@ -212,7 +215,8 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # money, percent, age, ordinal, year, measure, duration, time, day, label, count
+    # money, percent, age, ordinal, year, speed, measure, duration, time, day, label or count
+    kind: str
     counted: int | None = None  # the number of people a list of them counts
 
     @property
@@ -276,6 +280,8 @@ def figures(sentence: str) -> tuple[Figure, ...]:
             kind = "ordinal"
         elif _YEAR.match(number) and not match.group("magnitude"):
             kind = "year"
+        elif _SPEED.match(after):
+            kind = "speed"
         elif _MEASURE.match(after):
             kind = "measure"
         elif _DURATION.match(after):

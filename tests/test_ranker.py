@@ -100,7 +100,8 @@ def test_a_verb_that_is_as_often_a_noun_reports_speech_in_the_past_tense():
 def test_a_question_about_a_size_or_speed_is_answered_best_by_a_measure():
     tower = Article("tower.txt", "Zenda tower", "Daily Post", date(2024, 3, 8), "",
                     "Zenda tower\n\nIts lifts climb the tower in 30 seconds. "
-                    "The lifts travel at 17 metres per second. The lifts carry 24 people.")
+                    "The lifts travel at 17 metres per second. The lifts carry 24 people. "
+                    "The tower is 508m tall.")
     found = candidates([Passage("tower.txt", "tower.txt::0", 0, len(tower.text), 1.0)],
                        {"tower.txt": tower})
 
@@ -110,9 +111,12 @@ def test_a_question_about_a_size_or_speed_is_answered_best_by_a_measure():
                 if c.text != tower.title}
 
     assert fits("How fast do the lifts in the Zenda tower go?") == {
-        "30": 0.5, "per": 1.0, "24": 0.5}
+        "30": 0.5, "per": 1.0, "24": 0.5, "508m": 0.5}  # a height is no speed
+    assert fits("How tall is the Zenda tower?") == {
+        "30": 0.5, "per": 0.5, "24": 0.5, "508m": 1.0}
     assert fits("How long does the lift take to climb the Zenda tower?")["30"] == 1.0
-    assert fits("How many people do the Zenda lifts carry?") == {"30": 0, "per": 0, "24": 1}
+    assert fits("How many people do the Zenda lifts carry?") == {
+        "30": 0, "per": 0, "24": 1, "508m": 0}
 
 
 def test_where_is_answered_best_by_a_place_something_is_set_in():
@@ -129,6 +133,14 @@ def test_names_said_just_before_count_for_the_sentence():
     injured = texts.index("At least 17 people were injured and taken to hospital.")
     assert column(rows, "coverage_context")[injured] > column(rows, "coverage")[injured]
     assert column(rows, "names_missing")[injured] == 0
+
+
+def test_other_words_said_just_before_are_kept_apart_from_the_sentence():
+    _, found, rows = rows_for("How much will the repairs to the hospital cost?")
+    mayor = [c.text for c in found].index("The mayor, Ann Grey, said repairs would cost £2.5m.")
+    assert column(rows, "coverage_context")[mayor] == column(rows, "coverage")[mayor]
+    assert column(rows, "content_before")[mayor] > 0  # "hospital", in the sentence before
+    assert column(rows, "key_missing")[mayor] > 0
 
 
 def ranker_on(feature: str, threshold: float) -> Ranker:

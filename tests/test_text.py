@@ -52,11 +52,11 @@ def test_a_number_of_units_of_time_is_a_duration():
         ("18", "duration"), ("11", "duration"), ("920", "count"), ("five", "duration")]
 
 
-def test_a_number_with_a_unit_rate_or_dimension_is_a_measure():
+def test_a_number_with_a_unit_or_dimension_is_a_measure_and_with_a_rate_a_speed():
     assert kinds("The 17m/s lifts, 38mph or 17 metres per second, climb the 508m tall tower "
-                 "that 20 people saw, at 70.72 teraflops over 15 km.") == [
-        ("17m", "measure"), ("38", "measure"), ("17", "measure"), ("508m", "measure"),
-        ("20", "count"), ("70.72", "measure"), ("over 15", "measure")]
+                 "that 20 people saw, at 70.72 teraflops over 15 km, 60 miles an hour.") == [
+        ("17m", "speed"), ("38", "speed"), ("17", "speed"), ("508m", "measure"),
+        ("20", "count"), ("70.72", "speed"), ("over 15", "measure"), ("60", "speed")]
 
 
 def test_a_number_in_a_name_or_a_clock_time_is_not_a_quantity():
