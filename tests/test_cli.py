@@ -26,7 +26,7 @@ def test_ingest_again_changes_nothing(index_dir):
 
 
 def test_ask_prints_answer_and_sources(index_dir):
-    result = newsdesk("ask", "How many were injured in Kharkiv?", index_dir=index_dir)
+    result = newsdesk("ask", "How many civilians were injured in Kharkiv?", index_dir=index_dir)
     assert result.returncode == 0, result.stderr
     answer, sources = result.stdout.split("Sources:")
     assert "injuring 11 civilians" in answer and "[1]" in answer

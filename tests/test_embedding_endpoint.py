@@ -59,14 +59,14 @@ def test_ingest_and_ask_through_an_embedding_endpoint(endpoint, corpus, tmp_path
                         embed_url=endpoint, embed_api_key_env="EMBED_KEY", embed_batch_size=8)
     remote = Assistant(settings)
     remote.ingest()
-    answer = remote.ask("How many were injured in Kharkiv?")
+    answer = remote.ask("How many civilians were injured in Kharkiv?")
     assert answer.answered and "002" in {c.doc_id[:3] for c in answer.citations}
     assert len(EmbeddingsHandler.requests) > 3  # batches of 8 chunks, then questions
     assert {r["model"] for r in EmbeddingsHandler.requests} == {HASH_MODEL}
     assert {r["auth"] for r in EmbeddingsHandler.requests} == {"Bearer sekrit"}
     # Vectors from the server equal the local model's: the same index serves both.
     local = Assistant(Settings(index_dir=tmp_path / "index"), embedder=HashEmbedding())
-    assert local.ask("How many were injured in Kharkiv?").answer == answer.answer
+    assert local.ask("How many civilians were injured in Kharkiv?").answer == answer.answer
 
 
 def test_an_endpoint_that_is_down_is_a_clear_error(tmp_path, corpus):
