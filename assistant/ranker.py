@@ -17,7 +17,7 @@ import numpy as np
 
 from index import lexicon
 from index.documents import Article
-from index.text import Figure, answer_sentences, dates, figures, names, stem, stems
+from index.text import Figure, answer_sentences, dates, figures, names, stem, stems, words
 
 from assistant.query import FIGURE_KINDS, Query
 from assistant.retrieval import Passage
@@ -295,7 +295,7 @@ def _places(sentence: str, asked: frozenset[str]) -> list[str]:
 def has_speech_verb(sentence: str) -> bool:
     """Whether the sentence has a verb of saying ("said", "told", "warned")."""
     return (not _SPEECH_STEMS.isdisjoint(stems(sentence))
-            or not lexicon.SPEECH_VERBS_PAST_ONLY.isdisjoint(re.findall(r"[a-z]+", sentence.lower())))
+            or any(w.lower() in lexicon.SPEECH_VERBS_PAST_ONLY for w in words(sentence)))
 
 
 def has_new_name(sentence: str, query: Query) -> bool:

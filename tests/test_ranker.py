@@ -97,7 +97,7 @@ def test_a_verb_that_is_as_often_a_noun_reports_speech_in_the_past_tense():
     assert not has_speech_verb("The state of the road worried the mayor.")
 
 
-def test_a_question_about_a_size_or_speed_is_answered_best_by_a_measure():
+def test_a_question_about_a_size_or_speed_is_answered_best_by_a_measure_or_speed():
     tower = Article("tower.txt", "Zenda tower", "Daily Post", date(2024, 3, 8), "",
                     "Zenda tower\n\nIts lifts climb the tower in 30 seconds. "
                     "The lifts travel at 17 metres per second. The lifts carry 24 people. "

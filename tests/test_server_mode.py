@@ -53,8 +53,8 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path: Path
     ingested = newsdesk("ingest", "--chroma-url", url, "--quiet", index_dir=index_dir)
     assert ingested.returncode == 0, ingested.stderr
     assert not (index_dir / "chroma").exists()  # vectors live on the server
-    asked = newsdesk("ask", "How many civilians were injured in Kharkiv?", "--json", "--chroma-url", url,
-                     index_dir=index_dir)
+    asked = newsdesk("ask", "How many civilians were injured in Kharkiv?", "--json",
+                     "--chroma-url", url, index_dir=index_dir)
     answer = json.loads(asked.stdout)
     assert answer["answered"] and "002" in {c["doc_id"][:3] for c in answer["citations"]}
 
