@@ -109,6 +109,20 @@ def lead_index(article: Article) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def sentences_before(article: Article, index: int, count: int = 2) -> tuple[int, ...]:
+    """The sentences just before sentence `index` that it may lean on for what it names: up to
+    `count`, back to its section's heading at most (what precedes a heading is another part
+    of the article)."""
+    spans = article_sentences(article)
+    before = []
+    for i in range(index - 1, max(-1, index - 1 - count), -1):
+        before.append(i)
+        if is_heading(article.text[spans[i][0] : spans[i][1]]):
+            break
+    return tuple(before)
+
+
 def is_heading(sentence: str) -> bool:
     return not re.search(r"[.!?\"'”’)]$", sentence) and len(sentence.split()) < 15
 
@@ -135,7 +149,7 @@ def features(query: Query, found: list[Candidate]) -> np.ndarray:
         counts[row] = matches.counts(tokens)
         in_title[row] = matches.in_title(article)
         in_context[row] = in_title[row]
-        for i in range(max(0, candidate.index - 2), candidate.index):
+        for i in sentences_before(article, candidate.index):
             in_context[row] |= matches.in_sentence(article, i)
         found_figures = figures(sentence)
         fits, near = _fits_kind(query, sentence, found_figures, asked)
@@ -391,10 +405,11 @@ def figure_fits(kind: str, figure, focus: frozenset[str] = frozenset()) -> bool:
 
 
 # What the decline reads of a question's candidates: the best sentence's chance (as log-odds),
-# what that sentence leaves out, and whether any candidate names everything the question names.
+# what that sentence leaves out, how much of the question sits next to its answer, and whether
+# any candidate names everything the question names.
 QUESTION_FEATURES = (
     "best_log_odds", "best_names_missing", "best_coverage_context", "best_cosine",
-    "best_fits_kind", "fewest_names_missing", "best_key_missing",
+    "best_fits_kind", "fewest_names_missing", "best_key_missing", "best_answer_near_terms",
 )
 
 
@@ -427,7 +442,7 @@ def question_features(rows: np.ndarray, chances: np.ndarray) -> np.ndarray:
     return np.array([
         math.log(chance / (1 - chance)), column["names_missing"], column["coverage_context"],
         column["cosine"], column["fits_kind"], rows[:, FEATURES.index("names_missing")].min(),
-        column["key_missing"],
+        column["key_missing"], column["answer_near_terms"],
     ])
 
 

@@ -14,7 +14,7 @@ from assistant.answer import NOT_IN_ARTICLES, answer_extractively
 from assistant.query import analyse
 from assistant.ranker import (
     FEATURES, QUESTION_FEATURES, Ranker, candidates, default_ranker, features, figure_fits,
-    fitting_figures, has_new_name, has_speech_verb,
+    fitting_figures, has_new_name, has_speech_verb, question_features,
 )
 from assistant.retrieval import Passage
 
@@ -133,6 +133,23 @@ def test_names_said_just_before_count_for_the_sentence():
     injured = texts.index("At least 17 people were injured and taken to hospital.")
     assert column(rows, "coverage_context")[injured] > column(rows, "coverage")[injured]
     assert column(rows, "names_missing")[injured] == 0
+
+
+def test_names_said_before_a_heading_do_not_count_for_the_next_section():
+    def roads_row(text):
+        article = Article(doc_id="county.txt", title="Storm hits the county", source="Post",
+                          published=date(2024, 3, 8), url="", text=text)
+        query = analyse("How many roads were closed in Zenda?", STATS)
+        found = candidates([Passage(article.doc_id, "c::0", 0, len(text), 1.0)],
+                           {article.doc_id: article})
+        rows = features(query, found)
+        return rows[[c.text for c in found].index("Floods closed 12 roads.")]
+
+    lead = "Storm hits the county\n\nA storm struck the county on Friday. Zenda lost power. "
+    same_section = roads_row(lead + "Floods closed 12 roads.")
+    next_section = roads_row(lead + "\n\nElsewhere\n\nFloods closed 12 roads.")
+    assert same_section[FEATURES.index("names_missing")] == 0
+    assert next_section[FEATURES.index("names_missing")] == 1
 
 
 def test_other_words_said_just_before_are_kept_apart_from_the_sentence():
@@ -261,3 +278,11 @@ def test_the_packaged_model_reads_the_current_features():
     ranker = default_ranker()
     assert len(ranker.coef) == len(FEATURES) and 0 < ranker.threshold < 1
     assert len(ranker.answer_coef) == len(QUESTION_FEATURES)
+
+
+def test_the_decline_reads_how_much_of_the_question_sits_next_to_the_answer():
+    _, _, rows = rows_for("How many people were injured in Zenda?")
+    chances = column(rows, "answer_near_terms")  # the best: "17 people were injured"
+    best = int(np.argmax(chances))
+    read = dict(zip(QUESTION_FEATURES, question_features(rows, chances)))
+    assert read["best_answer_near_terms"] == column(rows, "answer_near_terms")[best] > 0
