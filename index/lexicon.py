@@ -75,9 +75,8 @@ MEASURE_UNITS = (
 # Units of speed, each a rate per unit of time: "38mph" or "61km/h" says how fast, as
 # "70.72 teraflops" (operations a second) or "8 Mbps" (bits a second) does for a machine; a
 # length or a weight does not.
-SPEED_UNITS = ("mph", "kph", "km/h", "kmh", "knots", "knot", "teraflops", "teraflop",
-               "gigaflops", "gigaflop", "petaflops", "petaflop", "kbps", "mbps", "gbps", "hertz",
-               "khz", "mhz", "ghz")
+SPEED_UNITS = ("mph", "kph", "km/h", "kmh", "knot", "teraflop", "gigaflop", "petaflop", "kbps",
+               "mbps", "gbps", "hertz", "khz", "mhz", "ghz")
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",

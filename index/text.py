@@ -182,7 +182,7 @@ _DURATION = re.compile(rf"[- ](?:{'|'.join(lexicon.TIME_UNITS)})s?\b", re.I)
 # speed ("38mph").
 _SPEED = re.compile(rf"[- ]?(?:[a-z]{{0,2}}|(?:{'|'.join(lexicon.MEASURE_UNITS)})(?:e?s)?)\s?"
                     r"(?:/|per\s|an?\s)(?:s|h|hr|sec|second|hour|minute)\b|"
-                    rf"[- ]?(?:{'|'.join(lexicon.SPEED_UNITS)})\b", re.I)
+                    rf"[- ]?(?:{'|'.join(lexicon.SPEED_UNITS)})s?\b", re.I)
 # What follows a measure: a unit ("15 km") or how it measures ("508m tall").
 _MEASURE = re.compile(rf"[- ]?(?:{'|'.join(lexicon.MEASURE_UNITS)})(?:e?s)?\b|"
                       r"\s(?:tall|high|long|wide|deep)\b", re.I)
